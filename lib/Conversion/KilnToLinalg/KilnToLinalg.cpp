@@ -1,0 +1,90 @@
+//===- KilnToLinalg.cpp - The convert-kiln-to-linalg pass -----------------===//
+//
+// Gathers the per-family patterns and runs them as a dialect conversion:
+// after it no kiln op is left, and function signatures use signless integer
+// types.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "kiln/Conversion/Passes.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#define DEBUG_TYPE "convert-kiln-to-linalg"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_CONVERTKILNTOLINALG
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+KilnTypeConverter::KilnTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](IntegerType type) -> Type {
+    if (type.isSignless())
+      return type;
+    return IntegerType::get(type.getContext(), type.getWidth());
+  });
+  addConversion([this](RankedTensorType type) -> Type {
+    Type element = convertType(type.getElementType());
+    return RankedTensorType::get(type.getShape(), element, type.getEncoding());
+  });
+  // Signed and signless values share bits: a cast between the two is a
+  // no-op that reconcile-unrealized-casts removes.
+  auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
+                        Location loc) -> Value {
+    return UnrealizedConversionCastOp::create(b, loc, type, inputs)
+        .getResult(0);
+  };
+  addSourceMaterialization(materialize);
+  addTargetMaterialization(materialize);
+}
+
+void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns) {
+  populateElementwiseToLinalgPatterns(converter, patterns);
+  populateMatmulToLinalgPatterns(converter, patterns);
+  populateConvToLinalgPatterns(converter, patterns);
+  populatePoolToLinalgPatterns(converter, patterns);
+  populateReduceToLinalgPatterns(converter, patterns);
+  populateShapeToLinalgPatterns(converter, patterns);
+}
+
+namespace {
+struct ConvertKilnToLinalgPass
+    : public kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    KilnTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<KilnDialect>();
+    target.addLegalDialect<affine::AffineDialect, arith::ArithDialect,
+                           linalg::LinalgDialect, math::MathDialect,
+                           tensor::TensorDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
+
+    RewritePatternSet patterns(ctx);
+    populateKilnToLinalgPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,202 @@
+//===- Matmul.cpp - kiln.matmul to linalg.matmul / batch_matmul -----------===//
+//
+// numpy matmul in terms of the two named contractions later passes know how
+// to tile and pack: a matrix right operand turns all leading dimensions of
+// the left one into rows of one linalg.matmul; otherwise batch dimensions are
+// broadcast, collapsed into one and fed to linalg.batch_matmul.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// Indices [0, n) as one reassociation group.
+ReassociationIndices range(int64_t begin, int64_t end) {
+  ReassociationIndices indices;
+  for (int64_t i = begin; i < end; ++i)
+    indices.push_back(i);
+  return indices;
+}
+
+/// Collapses all dimensions but the last two of a rank >= 2 tensor into one.
+Value collapseLeading(OpBuilder &b, Location loc, Value v, int64_t keep) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  SmallVector<ReassociationIndices> groups{range(0, rank - keep + 1)};
+  for (int64_t i = rank - keep + 1; i < rank; ++i)
+    groups.push_back({i});
+  return tensor::CollapseShapeOp::create(b, loc, v, groups);
+}
+
+/// A zero-filled destination for a contraction.
+Value zeroInit(OpBuilder &b, Location loc, RankedTensorType type,
+               ArrayRef<OpFoldResult> dims) {
+  Value zero = scalarConstant(b, loc, type.getElementType(), 0);
+  return createFilled(b, loc, type, dims, zero);
+}
+
+struct MatmulLowering : public OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = convertedType(getTypeConverter(), op.getType());
+    Type elementType = resultType.getElementType();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+
+    // Vectors become matrices; the extra unit dimension is dropped at the end.
+    bool lhsVector = cast<RankedTensorType>(lhs.getType()).getRank() == 1;
+    bool rhsVector = cast<RankedTensorType>(rhs.getType()).getRank() == 1;
+    if (lhsVector)
+      lhs = expandUnit(rewriter, loc, lhs, /*front=*/true);
+    if (rhsVector)
+      rhs = expandUnit(rewriter, loc, rhs, /*front=*/false);
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
+
+    SmallVector<OpFoldResult> lhsDims = getDims(rewriter, loc, lhs);
+    SmallVector<OpFoldResult> rhsDims = getDims(rewriter, loc, rhs);
+    OpFoldResult m = lhsDims[lhsRank - 2], n = rhsDims[rhsRank - 1];
+
+    // The full result, before vector dimensions are dropped.
+    SmallVector<int64_t> fullShape(resultType.getShape());
+    if (lhsVector)
+      fullShape.insert(fullShape.end() - (rhsVector ? 0 : 1), 1);
+    if (rhsVector)
+      fullShape.push_back(1);
+    int64_t batchRank = (int64_t)fullShape.size() - 2;
+    SmallVector<OpFoldResult> batchDims =
+        broadcastBatch(rewriter, loc, ArrayRef(fullShape).take_front(batchRank),
+                       lhs, rhs);
+    SmallVector<OpFoldResult> fullDims(batchDims);
+    fullDims.push_back(m);
+    fullDims.push_back(n);
+    auto fullType = RankedTensorType::get(fullShape, elementType);
+
+    Value full;
+    if (rhsRank == 2) {
+      // [B..., M, K] x [K, N]: every leading dimension is a row.
+      Value rows = lhsRank > 2 ? collapseLeading(rewriter, loc, lhs, 2) : lhs;
+      auto rowsType = cast<RankedTensorType>(rows.getType());
+      auto productType = RankedTensorType::get(
+          {rowsType.getDimSize(0), rhsType.getDimSize(1)}, elementType);
+      Value init = zeroInit(
+          rewriter, loc, productType,
+          {tensor::getMixedSize(rewriter, loc, rows, 0), n});
+      Value product =
+          linalg::MatmulOp::create(rewriter, loc, TypeRange{productType},
+                                   ValueRange{rows, rhs}, ValueRange{init})
+              .getResult(0);
+      full = lhsRank > 2 ? reshapeTensor(rewriter, loc, product, fullType,
+                                         fullDims)
+                         : product;
+    } else {
+      // Broadcast both operands to the full batch, then one batch_matmul.
+      Value a = broadcastOperand(rewriter, loc, lhs, batchDims, fullShape,
+                                 batchRank);
+      Value b = broadcastOperand(rewriter, loc, rhs, batchDims, fullShape,
+                                 batchRank);
+      Value a3 = batchRank > 1 ? collapseLeading(rewriter, loc, a, 3) : a;
+      Value b3 = batchRank > 1 ? collapseLeading(rewriter, loc, b, 3) : b;
+      auto a3Type = cast<RankedTensorType>(a3.getType());
+      auto productType = RankedTensorType::get(
+          {a3Type.getDimSize(0), a3Type.getDimSize(1), rhsType.getDimSize(rhsRank - 1)},
+          elementType);
+      Value init = zeroInit(
+          rewriter, loc, productType,
+          {tensor::getMixedSize(rewriter, loc, a3, 0), m, n});
+      Value product =
+          linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{productType},
+                                        ValueRange{a3, b3}, ValueRange{init})
+              .getResult(0);
+      full = batchRank > 1
+                 ? reshapeTensor(rewriter, loc, product, fullType, fullDims)
+                 : product;
+    }
+
+    if (lhsVector || rhsVector) {
+      SmallVector<OpFoldResult> dims(batchDims);
+      if (!lhsVector)
+        dims.push_back(m);
+      if (!rhsVector)
+        dims.push_back(n);
+      full = reshapeTensor(rewriter, loc, full, resultType, dims);
+    } else if (full.getType() != resultType) {
+      full = tensor::CastOp::create(rewriter, loc, resultType, full);
+    }
+    rewriter.replaceOp(op, full);
+    return success();
+  }
+
+  /// [K] -> [1, K] (front) or [K, 1].
+  static Value expandUnit(OpBuilder &b, Location loc, Value v, bool front) {
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t k = type.getDimSize(0);
+    SmallVector<int64_t> shape = front ? SmallVector<int64_t>{1, k}
+                                       : SmallVector<int64_t>{k, 1};
+    OpFoldResult kDim = tensor::getMixedSize(b, loc, v, 0);
+    SmallVector<OpFoldResult> dims =
+        front ? SmallVector<OpFoldResult>{b.getIndexAttr(1), kDim}
+              : SmallVector<OpFoldResult>{kDim, b.getIndexAttr(1)};
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), v,
+        ArrayRef<ReassociationIndices>{{0, 1}}, dims);
+  }
+
+  /// The broadcast batch dims of two matmul operands.
+  static SmallVector<OpFoldResult> broadcastBatch(OpBuilder &b, Location loc,
+                                                  ArrayRef<int64_t> shape,
+                                                  Value lhs, Value rhs) {
+    SmallVector<OpFoldResult> dims;
+    int64_t rank = shape.size();
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!ShapedType::isDynamic(shape[i])) {
+        dims.push_back(b.getIndexAttr(shape[i]));
+        continue;
+      }
+      OpFoldResult found = b.getIndexAttr(1);
+      for (Value v : {lhs, rhs}) {
+        auto type = cast<RankedTensorType>(v.getType());
+        int64_t j = i - (rank - (type.getRank() - 2));
+        if (j >= 0 && type.getDimSize(j) != 1) {
+          found = tensor::getMixedSize(b, loc, v, j);
+          break;
+        }
+      }
+      dims.push_back(found);
+    }
+    return dims;
+  }
+
+  /// Broadcasts an operand's batch dimensions to `batchDims`.
+  static Value broadcastOperand(OpBuilder &b, Location loc, Value v,
+                                ArrayRef<OpFoldResult> batchDims,
+                                ArrayRef<int64_t> fullShape,
+                                int64_t batchRank) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(fullShape.take_front(batchRank));
+    shape.push_back(type.getDimSize(type.getRank() - 2));
+    shape.push_back(type.getDimSize(type.getRank() - 1));
+    auto target = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<OpFoldResult> dims(batchDims);
+    dims.push_back(tensor::getMixedSize(b, loc, v, type.getRank() - 2));
+    dims.push_back(tensor::getMixedSize(b, loc, v, type.getRank() - 1));
+    return broadcastTo(b, loc, v, target, dims);
+  }
+};
+
+} // namespace
+
+void mlir::kiln::populateMatmulToLinalgPatterns(const TypeConverter &converter,
+                                                RewritePatternSet &patterns) {
+  patterns.add<MatmulLowering>(converter, patterns.getContext());
+}

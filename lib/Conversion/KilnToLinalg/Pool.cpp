@@ -1,0 +1,195 @@
+//===- Pool.cpp - kiln pooling ops to linalg pooling ----------------------===//
+//
+// Max and average pooling over NCHW windows. Explicit padding and the
+// ceil_mode overhang become a tensor.pad (with -inf for max, 0 for average);
+// the average divides each window sum by the number of elements the window
+// counts, computed from the output position.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// The extra end padding ceil_mode needs so that the last window fits.
+template <typename OpTy>
+FailureOr<SmallVector<int64_t>> ceilOverhang(OpTy op) {
+  SmallVector<int64_t> extra(2, 0);
+  if (!op.getCeilMode())
+    return extra;
+  auto inputType = op.getInput().getType();
+  for (int i = 0; i < 2; ++i) {
+    int64_t size = inputType.getDimSize(2 + i);
+    if (ShapedType::isDynamic(size))
+      return failure();
+    int64_t out = windowOutputSize(size, op.getKernelShape()[i],
+                                   op.getStrides()[i], op.getPads()[i],
+                                   op.getPads()[2 + i], op.getDilations()[i],
+                                   /*ceilMode=*/true);
+    int64_t span = op.getDilations()[i] * (op.getKernelShape()[i] - 1) + 1;
+    int64_t needed = (out - 1) * op.getStrides()[i] + span;
+    int64_t have = size + op.getPads()[i] + op.getPads()[2 + i];
+    extra[i] = std::max<int64_t>(0, needed - have);
+  }
+  return extra;
+}
+
+/// Pads the input and computes the output sizes shared by both pools.
+template <typename OpTy>
+FailureOr<std::pair<Value, SmallVector<OpFoldResult>>>
+preparePool(OpTy op, Value input, RankedTensorType resultType, Value padValue,
+            ConversionPatternRewriter &rewriter) {
+  auto extra = ceilOverhang(op);
+  if (failed(extra))
+    return rewriter.notifyMatchFailure(
+        op, "ceil_mode needs static spatial dimensions");
+  Location loc = op.getLoc();
+  Value padded =
+      padSpatial(rewriter, loc, input, op.getPads(), *extra, padValue);
+  SmallVector<OpFoldResult> dims{tensor::getMixedSize(rewriter, loc, padded, 0),
+                                 tensor::getMixedSize(rewriter, loc, padded, 1)};
+  for (int i = 0; i < 2; ++i)
+    dims.push_back(windowOutputDim(rewriter, loc, padded, 2 + i,
+                                   op.getKernelShape()[i], op.getStrides()[i],
+                                   op.getDilations()[i],
+                                   resultType.getDimSize(2 + i)));
+  return std::make_pair(padded, dims);
+}
+
+Value windowTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
+                   Type elementType) {
+  return tensor::EmptyOp::create(b, loc, kernel, elementType);
+}
+
+struct MaxPool2DLowering : public OpConversionPattern<MaxPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = convertedType(getTypeConverter(), op.getType());
+    Type elementType = resultType.getElementType();
+    Value lowest = lowestValue(rewriter, loc, elementType, false);
+    auto prepared =
+        preparePool(op, adaptor.getInput(), resultType, lowest, rewriter);
+    if (failed(prepared))
+      return failure();
+    auto [padded, dims] = *prepared;
+    Value init = createFilled(rewriter, loc, resultType, dims, lowest);
+    Value window =
+        windowTensor(rewriter, loc, op.getKernelShape(), elementType);
+    Value result = linalg::PoolingNchwMaxOp::create(
+                       rewriter, loc, TypeRange{resultType},
+                       ValueRange{padded, window}, ValueRange{init},
+                       rewriter.getI64TensorAttr(op.getStrides()),
+                       rewriter.getI64TensorAttr(op.getDilations()))
+                       .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct AvgPool2DLowering : public OpConversionPattern<AvgPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AvgPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = convertedType(getTypeConverter(), op.getType());
+    Type elementType = resultType.getElementType();
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    auto prepared =
+        preparePool(op, adaptor.getInput(), resultType, zero, rewriter);
+    if (failed(prepared))
+      return failure();
+    auto [padded, dims] = *prepared;
+    Value init = createFilled(rewriter, loc, resultType, dims, zero);
+    Value window =
+        windowTensor(rewriter, loc, op.getKernelShape(), elementType);
+    Value sums = linalg::PoolingNchwSumOp::create(
+                     rewriter, loc, TypeRange{resultType},
+                     ValueRange{padded, window}, ValueRange{init},
+                     rewriter.getI64TensorAttr(op.getStrides()),
+                     rewriter.getI64TensorAttr(op.getDilations()))
+                     .getResult(0);
+
+    // The range of padded coordinates a window may count along each dim.
+    SmallVector<Value> lo, hi;
+    for (int i = 0; i < 2; ++i) {
+      int64_t padBegin = op.getPads()[i], padEnd = op.getPads()[2 + i];
+      Value size = getValueOrCreateConstantIndexOp(
+          rewriter, loc,
+          tensor::getMixedSize(rewriter, loc, adaptor.getInput(), 2 + i));
+      Value begin = arith::ConstantIndexOp::create(rewriter, loc, padBegin);
+      Value end = arith::AddIOp::create(rewriter, loc, size, begin);
+      if (op.getCountIncludePad()) {
+        lo.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
+        hi.push_back(arith::AddIOp::create(
+            rewriter, loc, end,
+            arith::ConstantIndexOp::create(rewriter, loc, padEnd)));
+      } else {
+        lo.push_back(begin);
+        hi.push_back(end);
+      }
+    }
+
+    Value result = buildElementwise(
+        rewriter, loc, resultType, sums,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value count = arith::ConstantIndexOp::create(b, l, 1);
+          for (int i = 0; i < 2; ++i) {
+            Value position = linalg::IndexOp::create(b, l, 2 + i);
+            count = arith::MulIOp::create(
+                b, l, count,
+                windowCount(b, l, position, op.getStrides()[i],
+                            op.getKernelShape()[i], op.getDilations()[i], lo[i],
+                            hi[i]));
+          }
+          Value asInt =
+              arith::IndexCastOp::create(b, l, b.getI64Type(), count);
+          Value divisor = arith::SIToFPOp::create(b, l, elementType, asInt);
+          return arith::DivFOp::create(b, l, args[0], divisor);
+        },
+        dims);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// How many of the taps `out * stride + k * dilation` (k < kernel) fall in
+  /// [lo, hi).
+  static Value windowCount(OpBuilder &b, Location loc, Value out,
+                           int64_t stride, int64_t kernel, int64_t dilation,
+                           Value lo, Value hi) {
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    Value start = arith::MulIOp::create(b, loc, out, c(stride));
+    Value first = arith::CeilDivSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, lo, start), c(dilation));
+    first = arith::MaxSIOp::create(b, loc, first, c(0));
+    Value last = arith::FloorDivSIOp::create(
+        b, loc,
+        arith::SubIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, c(1)),
+                              start),
+        c(dilation));
+    last = arith::MinSIOp::create(b, loc, last, c(kernel - 1));
+    Value count = arith::AddIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, last, first), c(1));
+    return arith::MaxSIOp::create(b, loc, count, c(0));
+  }
+};
+
+} // namespace
+
+void mlir::kiln::populatePoolToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns) {
+  patterns.add<MaxPool2DLowering, AvgPool2DLowering>(converter,
+                                                     patterns.getContext());
+}

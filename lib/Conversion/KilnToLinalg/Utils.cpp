@@ -1,0 +1,191 @@
+//===- Utils.cpp - Helpers shared by the kiln-to-linalg patterns ----------===//
+//
+// See Utils.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+SmallVector<OpFoldResult> mlir::kiln::getDims(OpBuilder &b, Location loc,
+                                              Value tensor) {
+  return tensor::getMixedSizes(b, loc, tensor);
+}
+
+Value mlir::kiln::createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                              ArrayRef<OpFoldResult> dims) {
+  SmallVector<Value> dynamic;
+  for (auto [d, size] : llvm::zip(type.getShape(), dims))
+    if (ShapedType::isDynamic(d))
+      dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dynamic);
+}
+
+Value mlir::kiln::createFilled(OpBuilder &b, Location loc,
+                               RankedTensorType type,
+                               ArrayRef<OpFoldResult> dims, Value value) {
+  Value empty = createEmpty(b, loc, type, dims);
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value mlir::kiln::scalarConstant(OpBuilder &b, Location loc, Type type,
+                                 double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(type, (int64_t)value));
+}
+
+Value mlir::kiln::lowestValue(OpBuilder &b, Location loc, Type type,
+                              bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType,
+                       APFloat::getInf(floatType.getFloatSemantics(),
+                                       /*Negative=*/true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt lowest =
+      isUnsigned ? APInt::getZero(width) : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
+}
+
+SmallVector<OpFoldResult> mlir::kiln::broadcastDims(OpBuilder &b, Location loc,
+                                                    RankedTensorType resultType,
+                                                    ValueRange inputs) {
+  int64_t rank = resultType.getRank();
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t size = resultType.getDimSize(i);
+    if (!ShapedType::isDynamic(size)) {
+      dims.push_back(b.getIndexAttr(size));
+      continue;
+    }
+    // Any input whose aligned dimension is not a static 1 has the extent (a
+    // dynamic dimension is assumed not to broadcast; see the dialect docs).
+    OpFoldResult found;
+    for (Value input : inputs) {
+      auto type = cast<RankedTensorType>(input.getType());
+      int64_t j = i - (rank - type.getRank());
+      if (j >= 0 && type.getDimSize(j) != 1) {
+        found = tensor::getMixedSize(b, loc, input, j);
+        break;
+      }
+    }
+    dims.push_back(found ? found : b.getIndexAttr(1));
+  }
+  return dims;
+}
+
+Value mlir::kiln::buildElementwise(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+    ArrayRef<OpFoldResult> dims) {
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<AffineExpr> exprs;
+    for (int64_t j = 0; j < type.getRank(); ++j) {
+      int64_t i = j + rank - type.getRank();
+      bool broadcast = type.getDimSize(j) == 1 && resultType.getDimSize(i) != 1;
+      exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(i, ctx));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = createEmpty(b, loc, resultType,
+                          dims.empty()
+                              ? broadcastDims(b, loc, resultType, inputs)
+                              : SmallVector<OpFoldResult>(dims));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::kiln::broadcastTo(OpBuilder &b, Location loc, Value input,
+                              RankedTensorType resultType,
+                              ArrayRef<OpFoldResult> dims) {
+  // Equal types: a dynamic dimension never broadcasts, so nothing to do.
+  if (input.getType() == resultType)
+    return input;
+  return buildElementwise(
+      b, loc, resultType, input,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; }, dims);
+}
+
+Value mlir::kiln::productOf(OpBuilder &b, Location loc,
+                            ArrayRef<OpFoldResult> dims) {
+  Value product = arith::ConstantIndexOp::create(b, loc, 1);
+  for (OpFoldResult d : dims)
+    product = arith::MulIOp::create(
+        b, loc, product, getValueOrCreateConstantIndexOp(b, loc, d));
+  return product;
+}
+
+Value mlir::kiln::reshapeTensor(OpBuilder &b, Location loc, Value source,
+                                RankedTensorType resultType,
+                                ArrayRef<OpFoldResult> dims) {
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  if (sourceType == resultType && resultType.hasStaticShape())
+    return source;
+  // One collapse or one expand when the static shapes line up.
+  if (sourceType.hasStaticShape() && resultType.hasStaticShape() &&
+      sourceType.getRank() != resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForReshape(sourceType, resultType)) {
+      if (sourceType.getRank() > resultType.getRank())
+        return tensor::CollapseShapeOp::create(b, loc, resultType, source,
+                                               *reassociation);
+      return tensor::ExpandShapeOp::create(b, loc, resultType, source,
+                                           *reassociation, dims);
+    }
+  }
+  // In general: collapse everything into one dimension, then expand it.
+  Type elementType = sourceType.getElementType();
+  Value flat = source;
+  if (sourceType.getRank() == 0) {
+    flat = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, elementType), source,
+        ArrayRef<ReassociationIndices>{}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  } else if (sourceType.getRank() > 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < sourceType.getRank(); ++i)
+      all.push_back(i);
+    flat = tensor::CollapseShapeOp::create(b, loc, flat,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  if (resultType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, resultType, flat,
+                                           ArrayRef<ReassociationIndices>{});
+  if (resultType.getRank() == 1) {
+    if (flat.getType() != resultType)
+      flat = tensor::CastOp::create(b, loc, resultType, flat);
+    return flat;
+  }
+  ReassociationIndices all;
+  for (int64_t i = 0; i < resultType.getRank(); ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       ArrayRef<ReassociationIndices>{all},
+                                       dims);
+}

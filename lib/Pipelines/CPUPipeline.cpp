@@ -1,0 +1,109 @@
+//===- CPUPipeline.cpp - The pipeline from kiln to LLVM for CPUs ----------===//
+//
+// Everything that happens to a model on its way to CPU code, in order. Start
+// here when asking "what does Kiln do to my model?".
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Pipelines/Pipelines.h"
+
+#include "kiln/Conversion/Passes.h"
+#include "kiln/Dialect/Kiln/Transforms/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+void mlir::kiln::buildGraphPipeline(OpPassManager &pm,
+                                    const CPUPipelineOptions &options) {
+  KilnShapePropagationOptions shapes;
+  shapes.inputShapes = options.inputShapes;
+  pm.addNestedPass<func::FuncOp>(createKilnShapePropagation(shapes));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Folding can make more shapes static; propagate once more.
+  pm.addNestedPass<func::FuncOp>(createKilnShapePropagation());
+}
+
+void mlir::kiln::buildLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createKilnMarkEntryPoints());
+  pm.addPass(createConvertKilnToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  // Producer/consumer fusion of elementwise generics (bias, activation, ...).
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
+                                         const CPUPipelineOptions &) {
+  // Tensors to buffers. Entry points keep identity layouts so that the
+  // runtime can pass plain row-major descriptors.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Returned buffers become owned by the caller (copies where they would
+  // alias an input or a constant); everything else is freed here.
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
+
+  // Buffers to loops.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+
+  // Loops to the LLVM dialect.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::kiln::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  buildGraphPipeline(pm, options);
+  buildLinalgPipeline(pm);
+  buildCPUCodegenPipeline(pm, options);
+}
+
+void mlir::kiln::registerPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "kiln-graph-pipeline", "Graph-level passes on kiln ops",
+      buildGraphPipeline);
+  PassPipelineRegistration<>("kiln-linalg-pipeline",
+                             "Lower kiln to fused linalg on tensors",
+                             buildLinalgPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "kiln-cpu-codegen-pipeline",
+      "Lower linalg on tensors to the LLVM dialect for CPUs",
+      buildCPUCodegenPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "kiln-cpu-pipeline", "Lower kiln to the LLVM dialect for CPUs",
+      buildCPUPipeline);
+}
