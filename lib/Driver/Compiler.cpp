@@ -1,0 +1,163 @@
+//===- Compiler.cpp - From a module of kiln ops to runnable code ----------===//
+//
+// Runs the phases of lib/Pipelines with diagnostics collected into errors,
+// then hands the result to lib/Target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Driver/Compiler.h"
+#include "kiln/Target/JIT.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+/// Collects error diagnostics while alive, for turning into an llvm::Error.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &diag) {
+          if (diag.getSeverity() != DiagnosticSeverity::Error)
+            return success();
+          if (!messages.empty())
+            messages += "\n";
+          messages += diag.str();
+          for (Diagnostic &note : diag.getNotes())
+            messages += "\n  note: " + note.str();
+          return success();
+        }) {}
+
+  llvm::Error takeError(StringRef fallback) {
+    return llvm::make_error<llvm::StringError>(
+        messages.empty() ? fallback.str() : messages,
+        llvm::inconvertibleErrorCode());
+  }
+
+private:
+  std::string messages;
+  ScopedDiagnosticHandler handler;
+};
+
+using Clock = std::chrono::steady_clock;
+
+/// Runs one phase's passes, reporting its time.
+llvm::Error runPhase(ModuleOp module, StringRef name,
+                     const CompileOptions &options,
+                     function_ref<void(OpPassManager &)> build) {
+  DiagnosticCollector diagnostics(module.getContext());
+  PassManager pm(module.getContext());
+  build(pm);
+  auto start = Clock::now();
+  if (failed(pm.run(module)))
+    return diagnostics.takeError(("the " + name + " phase failed").str());
+  if (options.onPhase)
+    options.onPhase(
+        name, std::chrono::duration<double>(Clock::now() - start).count());
+  return llvm::Error::success();
+}
+
+/// The module's stage, recorded so that lowerTo can resume.
+constexpr StringLiteral kStageAttr = "kiln.stage";
+
+int stageOf(ModuleOp module) {
+  auto attr = module->getAttrOfType<IntegerAttr>(kStageAttr);
+  return attr ? attr.getInt() : -1;
+}
+} // namespace
+
+llvm::Error mlir::kiln::lowerTo(ModuleOp module, Stage stage,
+                                const CompileOptions &options) {
+  CPUPipelineOptions pipeline;
+  pipeline.inputShapes = options.inputShapes;
+  auto setStage = [&](Stage s) {
+    module->setAttr(kStageAttr, IntegerAttr::get(IntegerType::get(
+                                                     module.getContext(), 32),
+                                                 (int)s));
+  };
+  int current = stageOf(module);
+  if (current < (int)Stage::Kiln) {
+    if (auto err = runPhase(module, "graph", options, [&](OpPassManager &pm) {
+          buildGraphPipeline(pm, pipeline);
+        }))
+      return err;
+    setStage(Stage::Kiln);
+  }
+  if (stage >= Stage::Linalg && current < (int)Stage::Linalg) {
+    if (auto err = runPhase(module, "linalg", options,
+                            [&](OpPassManager &pm) { buildLinalgPipeline(pm); }))
+      return err;
+    setStage(Stage::Linalg);
+  }
+  if (stage >= Stage::LLVMDialect && current < (int)Stage::LLVMDialect) {
+    if (auto err = runPhase(module, "codegen", options, [&](OpPassManager &pm) {
+          buildCPUCodegenPipeline(pm, pipeline);
+        }))
+      return err;
+    setStage(Stage::LLVMDialect);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<ModelSignature>
+mlir::kiln::entrySignature(ModuleOp module, const CompileOptions &options) {
+  if (auto err = lowerTo(module, Stage::Kiln, options))
+    return std::move(err);
+  auto entry = module.lookupSymbol<func::FuncOp>(options.entry);
+  if (!entry)
+    return llvm::make_error<llvm::StringError>(
+        "the module has no entry function '" + options.entry + "'",
+        llvm::inconvertibleErrorCode());
+  DiagnosticCollector diagnostics(module.getContext());
+  auto signature = getSignature(entry);
+  if (failed(signature))
+    return diagnostics.takeError("cannot read the entry signature");
+  return *signature;
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+mlir::kiln::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
+                            const CompileOptions &options,
+                            ModelSignature *signatureOut) {
+  auto signature = entrySignature(module, options);
+  if (!signature)
+    return signature.takeError();
+  if (auto err = lowerTo(module, Stage::LLVMDialect, options))
+    return std::move(err);
+  auto machine = createTargetMachine(options.target);
+  if (!machine)
+    return machine.takeError();
+  auto start = Clock::now();
+  DiagnosticCollector diagnostics(module.getContext());
+  auto llvmModule = translateToLLVMIR(module, llvmContext, *signature,
+                                      **machine, options.target.optLevel);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  if (options.onPhase)
+    options.onPhase("llvm",
+                    std::chrono::duration<double>(Clock::now() - start).count());
+  if (signatureOut)
+    *signatureOut = *signature;
+  return llvmModule;
+}
+
+llvm::Expected<kiln_model *>
+mlir::kiln::compileAndLoad(ModuleOp module, const CompileOptions &options) {
+  auto llvmContext = std::make_unique<llvm::LLVMContext>();
+  auto llvmModule = compileToLLVMIR(module, *llvmContext, options);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  auto start = Clock::now();
+  auto model = openJitModel(std::move(*llvmModule), std::move(llvmContext),
+                            options.target);
+  if (model && options.onPhase)
+    options.onPhase("jit",
+                    std::chrono::duration<double>(Clock::now() - start).count());
+  return model;
+}

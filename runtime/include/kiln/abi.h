@@ -1,0 +1,70 @@
+/*===- kiln/abi.h - What a compiled Kiln model exports ----------*- C -*-===*\
+|*                                                                            *|
+|* The contract between code Kiln generates and the runtime that runs it.    *|
+|* Both the compiler (lib/Target) and the runtime include this header; users *|
+|* of the runtime never need it.                                              *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef KILN_ABI_H
+#define KILN_ABI_H
+
+#include "kiln/runtime.h"
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever anything below changes. A runtime refuses a model whose
+ * descriptor carries another number. */
+#define KILN_ABI_VERSION 1u
+
+/* Every compiled model exports this function (C linkage):
+ *   const kiln_abi_model *kiln_model_descriptor(void);                     */
+#define KILN_ABI_DESCRIPTOR_SYMBOL "kiln_model_descriptor"
+
+typedef struct kiln_abi_tensor {
+  const char *name;
+  int32_t dtype;        /* a kiln_dtype */
+  int32_t rank;
+  const int64_t *shape; /* rank extents, -1 where dynamic */
+} kiln_abi_tensor;
+
+/* The entry point: args[0] points at the results, args[1 + i] at input i.
+ *
+ * Each tensor crosses as an MLIR memref descriptor of 64-bit words:
+ *   { void *allocated; void *aligned; int64_t offset;
+ *     int64_t sizes[rank]; int64_t strides[rank]; }
+ * Inputs are row-major with allocated == aligned and offset 0; the compiled
+ * code never writes or frees them. The results are one descriptor per output,
+ * packed in order; each `allocated` pointer comes from malloc and the caller
+ * frees it (two outputs may share one allocation). */
+typedef void (*kiln_abi_entry_fn)(void **args);
+
+typedef struct kiln_abi_model {
+  uint32_t abi_version; /* KILN_ABI_VERSION the model was compiled for */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t flags;       /* reserved, 0 */
+  const kiln_abi_tensor *inputs;
+  const kiln_abi_tensor *outputs;
+  kiln_abi_entry_fn entry;
+  const char *producer; /* e.g. "kiln 0.1.0" */
+} kiln_abi_model;
+
+typedef const kiln_abi_model *(*kiln_abi_descriptor_fn)(void);
+
+/* For hosts that compile in process (Kiln's JIT): wraps a descriptor whose
+ * code is already loaded. `release(release_context)` runs when the model is
+ * closed, to free that code. */
+KILN_API kiln_status kiln_model_open_descriptor(
+    const kiln_abi_model *descriptor, void (*release)(void *),
+    void *release_context, kiln_model **out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KILN_ABI_H */

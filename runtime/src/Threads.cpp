@@ -1,0 +1,42 @@
+//===- Threads.cpp - How many threads compiled models use -----------------===//
+//
+// One process-wide setting: the API's value, else KILN_NUM_THREADS, else the
+// number of cores.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Error.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+using namespace kiln::rt;
+
+namespace {
+std::atomic<int> requestedThreads{0};
+
+int defaultThreads() {
+  if (const char *env = std::getenv("KILN_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0)
+      return n;
+  }
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores ? (int)cores : 1;
+}
+} // namespace
+
+extern "C" kiln_status kiln_set_num_threads(int numThreads) {
+  if (numThreads < 0)
+    return fail(KILN_ERROR_INVALID_ARGUMENT,
+                "thread count must be >= 0 (0 means the default), got " +
+                    std::to_string(numThreads));
+  requestedThreads = numThreads;
+  return KILN_OK;
+}
+
+extern "C" int kiln_get_num_threads(void) {
+  int n = requestedThreads;
+  return n > 0 ? n : defaultThreads();
+}

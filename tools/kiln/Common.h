@@ -1,0 +1,79 @@
+//===- Common.h - What the kiln verbs share ---------------------*- C++ -*-===//
+//
+// Loading a model (ONNX or MLIR), printing diagnostics as one line each,
+// mapping the common compiler flags onto CompileOptions, and writing files
+// so that a failure never leaves a partial one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TOOLS_KILN_COMMON_H
+#define KILN_TOOLS_KILN_COMMON_H
+
+#include "CommandLine.h"
+
+#include "kiln/Driver/Compiler.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mlir::kiln::cli {
+
+/// Prints `kiln: error: message` (newlines folded) and returns 1.
+int fail(const std::string &message);
+/// The same for an llvm::Error.
+int fail(llvm::Error error);
+
+/// An MLIR context with every Kiln dialect, whose errors print as one line
+/// each (`kiln: error: model.onnx: node 'x' (Conv, opset 13): ...`).
+class Session {
+public:
+  Session();
+  ~Session();
+  mlir::MLIRContext &context() { return ctx; }
+
+private:
+  mlir::MLIRContext ctx;
+  struct Handler;
+  std::unique_ptr<Handler> handler;
+};
+
+/// Loads `path`: an ONNX model (binary or text), or an MLIR file of kiln
+/// ops (`.mlir`). Null after printing errors.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(Session &session,
+                                            const std::string &path);
+
+/// The flags every compiling verb takes.
+struct CompilerFlags {
+  std::string optLevel = "3";
+  std::string cpu = "native";
+  std::string features;
+  std::vector<std::string> inputShapes;
+
+  void addTo(ArgParser &parser);
+  /// Fills `options`; `module` maps input names to argument indices.
+  /// Prints and returns failure on bad values.
+  mlir::LogicalResult apply(mlir::ModuleOp module,
+                            mlir::kiln::CompileOptions &options) const;
+};
+
+/// Writes `contents` through a temporary file renamed into place.
+llvm::Error writeFileAtomically(const std::string &path,
+                                llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write);
+
+/// Parses `2x3x?` (or `scalar`); -1 for `?`.
+mlir::FailureOr<std::vector<int64_t>> parseShape(const std::string &text);
+
+// The verbs.
+int runCompile(const std::vector<std::string> &args);
+int runRun(const std::vector<std::string> &args);
+int runInfo(const std::vector<std::string> &args);
+
+} // namespace mlir::kiln::cli
+
+#endif // KILN_TOOLS_KILN_COMMON_H

@@ -1,0 +1,69 @@
+//===- Info.cpp - kiln info -----------------------------------------------===//
+//
+// What a model holds: inputs, outputs, op counts, parameters, and the ops
+// Kiln cannot compile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "kiln/Frontends/ONNX/Importer.h"
+
+#include <cstdio>
+
+using namespace mlir;
+using namespace mlir::kiln::cli;
+
+static std::string humanBytes(int64_t bytes) {
+  char text[32];
+  if (bytes >= (1 << 20))
+    std::snprintf(text, sizeof text, "%.1f MiB", bytes / 1048576.0);
+  else if (bytes >= 1024)
+    std::snprintf(text, sizeof text, "%.1f KiB", bytes / 1024.0);
+  else
+    std::snprintf(text, sizeof text, "%lld B", (long long)bytes);
+  return text;
+}
+
+int mlir::kiln::cli::runInfo(const std::vector<std::string> &args) {
+  std::string input;
+  ArgParser parser("info", "kiln info MODEL",
+                   "Describes an ONNX model: inputs, outputs, op counts,\n"
+                   "parameter count and the ops Kiln does not support.");
+  parser.positional("MODEL", &input, "the ONNX model (binary or text)");
+  if (auto code = parser.parse(args))
+    return *code;
+
+  Session session;
+  mlir::kiln::OnnxModelSummary summary;
+  if (failed(mlir::kiln::summarizeOnnxFile(input, &session.context(),
+                                           summary)))
+    return 1;
+  std::printf("model:      %s\n", input.c_str());
+  std::printf("producer:   %s\n",
+              summary.producer.empty() ? "(none)" : summary.producer.c_str());
+  std::printf("ir version: %lld, opset %lld\n", (long long)summary.irVersion,
+              (long long)summary.opset);
+  std::printf("inputs:\n");
+  for (const auto &v : summary.inputs)
+    std::printf("  %-24s %s\n", v.name.c_str(), v.type.c_str());
+  std::printf("outputs:\n");
+  for (const auto &v : summary.outputs)
+    std::printf("  %-24s %s\n", v.name.c_str(), v.type.c_str());
+  int64_t nodes = 0;
+  for (const auto &[op, count] : summary.opCounts)
+    nodes += count;
+  std::printf("ops: %lld nodes\n", (long long)nodes);
+  for (const auto &[op, count] : summary.opCounts)
+    std::printf("  %-24s %lld\n", op.c_str(), (long long)count);
+  std::printf("parameters: %lld (%s)\n", (long long)summary.parameterCount,
+              humanBytes(summary.parameterBytes).c_str());
+  if (summary.unsupported.empty()) {
+    std::printf("unsupported: none\n");
+  } else {
+    std::printf("unsupported: %zu\n", summary.unsupported.size());
+    for (const std::string &u : summary.unsupported)
+      std::printf("  %s\n", u.c_str());
+  }
+  return 0;
+}
