@@ -34,10 +34,20 @@ public:
           return success();
         }) {}
 
+  /// The collected errors, or `fallback` when there were none.
   llvm::Error takeError(StringRef fallback) {
     return llvm::make_error<llvm::StringError>(
         messages.empty() ? fallback.str() : messages,
         llvm::inconvertibleErrorCode());
+  }
+
+  /// `error`, followed by the collected errors that explain it.
+  llvm::Error explain(llvm::Error error) {
+    std::string text = llvm::toString(std::move(error));
+    if (!messages.empty())
+      text += ": " + messages;
+    return llvm::make_error<llvm::StringError>(text,
+                                               llvm::inconvertibleErrorCode());
   }
 
 private:
@@ -138,7 +148,7 @@ mlir::kiln::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
   auto llvmModule = translateToLLVMIR(module, llvmContext, *signature,
                                       **machine, options.target.optLevel);
   if (!llvmModule)
-    return llvmModule.takeError();
+    return diagnostics.explain(llvmModule.takeError());
   if (options.onPhase)
     options.onPhase("llvm",
                     std::chrono::duration<double>(Clock::now() - start).count());

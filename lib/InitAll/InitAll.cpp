@@ -8,6 +8,7 @@
 #include "kiln/InitAllDialects.h"
 #include "kiln/InitAllPasses.h"
 
+#include "kiln/Codegen/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/Transforms/Passes.h"
@@ -31,5 +32,6 @@ void mlir::kiln::registerAllPasses() {
   mlir::registerAllPasses();
   registerKilnPasses();
   registerKilnConversionPasses();
+  registerKilnCodegenPasses();
   registerPipelines();
 }

@@ -1,0 +1,51 @@
+//===- ExpandStridedCopies.cpp - Strided memref copies as loops -----------===//
+//
+// Keeps compiled models free of MLIR's runtime support library: a
+// non-contiguous memref.copy would call `memrefCopy` from it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#define DEBUG_TYPE "kiln-expand-strided-copies"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNEXPANDSTRIDEDCOPIES
+#include "kiln/Codegen/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+/// Whether the LLVM lowering turns a copy of this type into a memcpy.
+static bool lowersToMemcpy(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && (memref.getLayout().isIdentity() ||
+                    (memref.hasStaticShape() &&
+                     memref::isStaticShapeAndContiguousRowMajor(memref)));
+}
+
+namespace {
+struct KilnExpandStridedCopiesPass
+    : public kiln::impl::KilnExpandStridedCopiesBase<
+          KilnExpandStridedCopiesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      if (!lowersToMemcpy(copy.getSource().getType()) ||
+          !lowersToMemcpy(copy.getTarget().getType()))
+        copies.push_back(copy);
+    });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder builder(copy);
+      linalg::makeMemRefCopyOp(builder, copy.getLoc(), copy.getSource(),
+                               copy.getTarget());
+      copy.erase();
+    }
+  }
+};
+} // namespace
