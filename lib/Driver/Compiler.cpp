@@ -7,10 +7,14 @@
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/Target/JIT.h"
+#include "kiln/Target/SharedLibrary.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -170,4 +174,51 @@ mlir::kiln::compileAndLoad(ModuleOp module, const CompileOptions &options) {
     options.onPhase("jit",
                     std::chrono::duration<double>(Clock::now() - start).count());
   return model;
+}
+
+llvm::Error mlir::kiln::writeCompiledModel(llvm::Module &module,
+                                           const CompileOptions &options,
+                                           llvm::StringRef path,
+                                           bool sharedLibrary) {
+  auto machine = createTargetMachine(options.target);
+  if (!machine)
+    return machine.takeError();
+  // Temporary files beside the output, so that the final rename stays on one
+  // file system.
+  SmallString<256> objectPath, libraryPath;
+  auto makeTemporary = [&](StringRef suffix, SmallString<256> &out) {
+    return llvm::sys::fs::createUniqueFile(path + ".tmp%%%%%%" + suffix, out);
+  };
+  if (auto ec = makeTemporary(".o", objectPath))
+    return llvm::createStringError(ec, "cannot write '%s': %s",
+                                   path.str().c_str(), ec.message().c_str());
+  auto removeTemporaries = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(objectPath);
+    if (!libraryPath.empty())
+      llvm::sys::fs::remove(libraryPath);
+  });
+  auto start = Clock::now();
+  if (auto err = writeObjectFile(module, **machine, objectPath))
+    return err;
+  if (options.onPhase)
+    options.onPhase("object",
+                    std::chrono::duration<double>(Clock::now() - start).count());
+  StringRef finished = objectPath;
+  if (sharedLibrary) {
+    if (auto ec = makeTemporary(".so", libraryPath))
+      return llvm::createStringError(ec, "cannot write '%s': %s",
+                                     path.str().c_str(), ec.message().c_str());
+    start = Clock::now();
+    if (auto err = linkSharedLibrary(objectPath, libraryPath))
+      return err;
+    if (options.onPhase)
+      options.onPhase("link", std::chrono::duration<double>(Clock::now() -
+                                                            start)
+                                  .count());
+    finished = libraryPath;
+  }
+  if (auto ec = llvm::sys::fs::rename(finished, path))
+    return llvm::createStringError(ec, "cannot write '%s': %s",
+                                   path.str().c_str(), ec.message().c_str());
+  return llvm::Error::success();
 }

@@ -71,9 +71,12 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   // Buffers to loops. Strided copies become loops too, so that compiled
-  // models need no support library.
+  // models need no support library. Outermost parallel loops worth threads
+  // move into functions the runtime's pool will run.
   pm.addNestedPass<func::FuncOp>(createKilnExpandStridedCopies());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createKilnOutlineParallelLoops());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
 
@@ -90,6 +93,7 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createKilnDispatchParallelLoops());
   pm.addPass(createCanonicalizerPass());
 }
 

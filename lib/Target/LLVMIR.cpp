@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Target/LLVMIR.h"
+#include "kiln/Codegen/Passes.h"
 #include "kiln/abi.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
@@ -121,8 +122,8 @@ public:
 
   /// The exported `const kiln_abi_model *kiln_model_descriptor(void)`.
   void descriptor(const ModelSignature &sig, llvm::Function *entryFn) {
-    auto *modelType =
-        llvm::StructType::get(ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr});
+    auto *modelType = llvm::StructType::get(
+        ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr});
     auto *init = llvm::ConstantStruct::get(
         modelType,
         {llvm::ConstantInt::get(i32, KILN_ABI_VERSION),
@@ -130,7 +131,8 @@ public:
          llvm::ConstantInt::get(i32, sig.outputs.size()),
          llvm::ConstantInt::get(i32, 0), tensors(sig.inputs, "inputs"),
          tensors(sig.outputs, "outputs"), entryFn,
-         string("kiln " KILN_RUNTIME_VERSION, "kiln.producer")});
+         string("kiln " KILN_RUNTIME_VERSION, "kiln.producer"),
+         runtimeSlot()});
     auto *model = new llvm::GlobalVariable(module, modelType, true,
                                            llvm::GlobalValue::PrivateLinkage,
                                            init, "kiln.model");
@@ -141,6 +143,18 @@ public:
     fn->setVisibility(llvm::GlobalValue::DefaultVisibility);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
     b.CreateRet(model);
+  }
+
+  /// The slot the runtime fills (kiln_abi_model::runtime); the parallel
+  /// loop dispatcher reads it, and every model has one.
+  llvm::Constant *runtimeSlot() {
+    if (llvm::GlobalVariable *slot =
+            module.getGlobalVariable(kRuntimeSlotSymbol, /*AllowInternal=*/true))
+      return slot;
+    return new llvm::GlobalVariable(module, ptr, false,
+                                    llvm::GlobalValue::InternalLinkage,
+                                    llvm::ConstantPointerNull::get(ptr),
+                                    kRuntimeSlotSymbol);
   }
 
 private:

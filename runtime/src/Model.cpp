@@ -9,6 +9,7 @@
 
 #include "Error.h"
 #include "Tensor.h"
+#include "ThreadPool.h"
 #include "kiln/abi.h"
 
 #include <cstdlib>
@@ -71,6 +72,9 @@ kiln_status wrapDescriptor(const kiln_abi_model *descriptor, kiln_model **out) {
   if (!model)
     return fail(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
   model->descriptor = descriptor;
+  // Hand the model the runtime's services (its parallel loops use them).
+  if (descriptor->runtime)
+    *descriptor->runtime = runtimeServices();
   if (kiln_status status = checkTensors(descriptor->inputs,
                                         descriptor->num_inputs, "inputs",
                                         model->inputs)) {

@@ -1,11 +1,12 @@
 //===- Threads.cpp - How many threads compiled models use -----------------===//
 //
-// One process-wide setting: the API's value, else KILN_NUM_THREADS, else the
-// number of cores.
+// One process-wide setting for the pool every model's parallel loops share:
+// the API's value, else KILN_NUM_THREADS, else the number of cores.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Error.h"
+#include "ThreadPool.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -15,8 +16,9 @@ using namespace kiln::rt;
 
 namespace {
 std::atomic<int> requestedThreads{0};
+} // namespace
 
-int defaultThreads() {
+int kiln::rt::defaultThreadCount() {
   if (const char *env = std::getenv("KILN_NUM_THREADS")) {
     int n = std::atoi(env);
     if (n > 0)
@@ -25,7 +27,6 @@ int defaultThreads() {
   unsigned cores = std::thread::hardware_concurrency();
   return cores ? (int)cores : 1;
 }
-} // namespace
 
 extern "C" kiln_status kiln_set_num_threads(int numThreads) {
   if (numThreads < 0)
@@ -33,10 +34,11 @@ extern "C" kiln_status kiln_set_num_threads(int numThreads) {
                 "thread count must be >= 0 (0 means the default), got " +
                     std::to_string(numThreads));
   requestedThreads = numThreads;
+  setPoolThreads(numThreads > 0 ? numThreads : defaultThreadCount());
   return KILN_OK;
 }
 
 extern "C" int kiln_get_num_threads(void) {
   int n = requestedThreads;
-  return n > 0 ? n : defaultThreads();
+  return n > 0 ? n : defaultThreadCount();
 }

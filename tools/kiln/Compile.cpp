@@ -1,7 +1,7 @@
 //===- Compile.cpp - kiln compile -----------------------------------------===//
 //
-// Compiles a model and writes one stage of it: the kiln graph, linalg, or
-// LLVM IR.
+// Compiles a model and writes it: as a shared library for the runtime, an
+// object file, or one intermediate stage (kiln graph, linalg, LLVM IR).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,29 +23,42 @@ int mlir::kiln::cli::runCompile(const std::vector<std::string> &args) {
   bool stats = false, elide = false;
   CompilerFlags flags;
   ArgParser parser(
-      "compile", "kiln compile MODEL --emit STAGE [-o FILE] [options]",
-      "Compiles MODEL (.onnx, ONNX text, or .mlir of kiln ops) and writes one\n"
-      "stage of it. A failed compile leaves no output file.");
+      "compile", "kiln compile MODEL -o FILE [--emit STAGE] [options]",
+      "Compiles MODEL (.onnx, ONNX text, or .mlir of kiln ops). By default it\n"
+      "writes a shared library for the runtime (kiln run model.so, or\n"
+      "kiln_model_open in a program); --emit picks another output. A failed\n"
+      "compile leaves no output file.");
   parser.positional("MODEL", &input, "the model to compile");
-  parser.option("--emit", &emit, "STAGE",
-                "what to write: mlir (kiln ops), linalg (linalg on tensors), "
-                "llvm (LLVM IR)");
   parser.option("--output", &output, "FILE",
-                "where to write it (default: standard output)", "-o");
+                "where to write (standard output for text stages)", "-o");
+  parser.option("--emit", &emit, "STAGE",
+                "so (shared library; the default when FILE ends in .so), obj "
+                "(object file; default for .o), mlir (kiln ops), linalg "
+                "(linalg on tensors), llvm (LLVM IR)");
   parser.flag("--stats", &stats, "print the time of each compiler phase");
   parser.flag("--elide-weights", &elide,
               "print large constants as '...' (mlir and linalg only)");
   flags.addTo(parser);
   if (auto code = parser.parse(args))
     return *code;
-  if (emit != "mlir" && emit != "linalg" && emit != "llvm")
-    return fail(emit.empty()
-                    ? "kiln compile needs --emit mlir, linalg or llvm"
-                    : "unknown --emit stage '" + emit +
-                          "' (mlir, linalg or llvm)");
+  if (emit.empty()) {
+    if (StringRef(output).ends_with(".o"))
+      emit = "obj";
+    else if (!output.empty() && output != "-")
+      emit = "so";
+    else
+      return fail("kiln compile needs -o FILE (for a shared library) or "
+                  "--emit mlir|linalg|llvm");
+  }
+  bool binary = emit == "so" || emit == "obj";
+  if (!binary && emit != "mlir" && emit != "linalg" && emit != "llvm")
+    return fail("unknown --emit stage '" + emit +
+                "' (so, obj, mlir, linalg or llvm)");
+  if (binary && (output.empty() || output == "-"))
+    return fail("--emit " + emit + " needs -o FILE");
 
-  Session session;
-  OwningOpRef<ModuleOp> module = loadModel(session, input);
+  auto session = std::make_unique<Session>();
+  OwningOpRef<ModuleOp> module = loadModel(*session, input);
   if (!module)
     return 1;
   mlir::kiln::CompileOptions options;
@@ -60,6 +73,19 @@ int mlir::kiln::cli::runCompile(const std::vector<std::string> &args) {
   std::function<llvm::Error(llvm::raw_ostream &)> write;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;
+  if (binary) {
+    auto compiled = mlir::kiln::compileToLLVMIR(*module, llvmContext, options);
+    if (!compiled)
+      return fail(compiled.takeError());
+    // The weights now live in the LLVM module: free the MLIR copy (its blobs
+    // belong to the context) before code generation.
+    module = nullptr;
+    session.reset();
+    if (auto err = mlir::kiln::writeCompiledModel(**compiled, options, output,
+                                                  emit == "so"))
+      return fail(std::move(err));
+    return 0;
+  }
   if (emit == "llvm") {
     auto compiled = mlir::kiln::compileToLLVMIR(*module, llvmContext, options);
     if (!compiled)

@@ -190,18 +190,31 @@ int mlir::kiln::cli::runRun(const std::vector<std::string> &args) {
   if (!outputDir.empty() && !llvm::sys::fs::is_directory(outputDir))
     return fail("--output-dir '" + outputDir + "' is not a directory");
 
-  Session session;
+  // A shared library from `kiln compile` runs through the runtime exactly as
+  // a user's program would; anything else is compiled here, through the JIT.
   auto compileStart = Clock::now();
-  OwningOpRef<ModuleOp> module = loadModel(session, modelPath);
-  if (!module)
-    return 1;
-  mlir::kiln::CompileOptions options;
-  if (failed(flags.apply(*module, options)))
-    return 1;
-  auto loaded = mlir::kiln::compileAndLoad(*module, options);
-  if (!loaded)
-    return fail(loaded.takeError());
-  std::unique_ptr<kiln_model, void (*)(kiln_model *)> model(*loaded,
+  kiln_model *opened = nullptr;
+  bool precompiled = StringRef(modelPath).ends_with(".so");
+  if (precompiled) {
+    if (!flags.inputShapes.empty())
+      return fail("--input-shape applies when compiling; '" + modelPath +
+                  "' is already compiled");
+    if (kiln_model_open(modelPath.c_str(), &opened) != KILN_OK)
+      return fail(kiln_last_error());
+  } else {
+    Session session;
+    OwningOpRef<ModuleOp> module = loadModel(session, modelPath);
+    if (!module)
+      return 1;
+    mlir::kiln::CompileOptions options;
+    if (failed(flags.apply(*module, options)))
+      return 1;
+    auto loaded = mlir::kiln::compileAndLoad(*module, options);
+    if (!loaded)
+      return fail(loaded.takeError());
+    opened = *loaded;
+  }
+  std::unique_ptr<kiln_model, void (*)(kiln_model *)> model(opened,
                                                             kiln_model_close);
   double compileMs = millisSince(compileStart);
 
@@ -280,7 +293,7 @@ int mlir::kiln::cli::runRun(const std::vector<std::string> &args) {
       std::printf("  %s\n", preview(t, 16).c_str());
   }
   std::fflush(stdout);
-  std::fprintf(stderr, "kiln: compiled in %.1f ms, ran in %.3f ms\n",
-               compileMs, runMs);
+  std::fprintf(stderr, "kiln: %s in %.1f ms, ran in %.3f ms\n",
+               precompiled ? "loaded" : "compiled", compileMs, runMs);
   return 0;
 }

@@ -54,6 +54,14 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 compileToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
                 const CompileOptions &options, ModelSignature *signature = nullptr);
 
+/// Writes an optimized module (from compileToLLVMIR) to `path` as an object
+/// file or, with `sharedLibrary`, as a shared library for kiln_model_open.
+/// Everything goes to temporary files renamed into place at the end, so a
+/// failure leaves nothing at `path`.
+llvm::Error writeCompiledModel(llvm::Module &module,
+                               const CompileOptions &options,
+                               llvm::StringRef path, bool sharedLibrary);
+
 /// Compiles a kiln module and loads it through the JIT as a runtime model
 /// (close it with kiln_model_close).
 llvm::Expected<kiln_model *> compileAndLoad(ModuleOp module,

@@ -43,6 +43,22 @@ typedef struct kiln_abi_tensor {
  * frees it (two outputs may share one allocation). */
 typedef void (*kiln_abi_entry_fn)(void **args);
 
+/* A chunk of a parallel loop: iterations [begin, end) with the loop's
+ * captured values at `context`. */
+typedef void (*kiln_abi_loop_body)(void *context, int64_t begin, int64_t end);
+
+/* What the runtime offers compiled code. Compiled code runs every parallel
+ * loop through `parallel_for`, which calls `body` on disjoint chunks that
+ * cover [begin, end) exactly once, possibly on several threads, and returns
+ * when all are done. Without a runtime (slot still null) loops run
+ * sequentially. */
+typedef struct kiln_abi_runtime {
+  uint32_t version; /* KILN_ABI_VERSION */
+  uint32_t reserved;
+  void (*parallel_for)(kiln_abi_loop_body body, void *context, int64_t begin,
+                       int64_t end);
+} kiln_abi_runtime;
+
 typedef struct kiln_abi_model {
   uint32_t abi_version; /* KILN_ABI_VERSION the model was compiled for */
   uint32_t num_inputs;
@@ -52,6 +68,9 @@ typedef struct kiln_abi_model {
   const kiln_abi_tensor *outputs;
   kiln_abi_entry_fn entry;
   const char *producer; /* e.g. "kiln 0.1.0" */
+  /* The model's slot for the runtime's services: the runtime stores its
+   * table here when it opens the model. */
+  const kiln_abi_runtime **runtime;
 } kiln_abi_model;
 
 typedef const kiln_abi_model *(*kiln_abi_descriptor_fn)(void);
