@@ -70,6 +70,8 @@ extern "C" const char *kiln_status_string(kiln_status status) {
     return "unsupported";
   case KILN_ERROR_INTERNAL:
     return "internal error";
+  case KILN_STATUS_MAX_ENUM:
+    break;
   }
   return "unknown status";
 }

@@ -29,7 +29,9 @@ extern "C" const char *kiln_dtype_name(kiln_dtype dtype) {
   case KILN_DTYPE_U32: return "u32";
   case KILN_DTYPE_U64: return "u64";
   case KILN_DTYPE_BOOL: return "bool";
-  case KILN_DTYPE_INVALID: break;
+  case KILN_DTYPE_INVALID:
+  case KILN_DTYPE_MAX_ENUM:
+    break;
   }
   return "invalid";
 }
@@ -54,6 +56,7 @@ extern "C" size_t kiln_dtype_size(kiln_dtype dtype) {
   case KILN_DTYPE_BOOL:
     return 1;
   case KILN_DTYPE_INVALID:
+  case KILN_DTYPE_MAX_ENUM:
     break;
   }
   return 0;

@@ -41,7 +41,9 @@ typedef enum kiln_status {
   KILN_ERROR_SHAPE_MISMATCH = 7,   /* a tensor has the wrong rank or shape */
   KILN_ERROR_OUT_OF_MEMORY = 8,
   KILN_ERROR_UNSUPPORTED = 9,      /* valid, but not supported here */
-  KILN_ERROR_INTERNAL = 10
+  KILN_ERROR_INTERNAL = 10,
+  /* Makes the type 32 bits wide, so any int a C caller passes is a value. */
+  KILN_STATUS_MAX_ENUM = 0x7fffffff
 } kiln_status;
 
 /* A short constant name of a status, e.g. "shape mismatch". */
@@ -69,7 +71,9 @@ typedef enum kiln_dtype {
   KILN_DTYPE_U16 = 10,
   KILN_DTYPE_U32 = 11,
   KILN_DTYPE_U64 = 12,
-  KILN_DTYPE_BOOL = 13 /* one byte per element, 0 or 1 */
+  KILN_DTYPE_BOOL = 13, /* one byte per element, 0 or 1 */
+  /* Makes the type 32 bits wide, so any int a C caller passes is a value. */
+  KILN_DTYPE_MAX_ENUM = 0x7fffffff
 } kiln_dtype;
 
 /* "f32", "i64", "bool", ...; "invalid" for unknown values. */
