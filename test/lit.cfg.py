@@ -19,6 +19,11 @@ config.substitutions.append(("%python", config.kiln_python))
 config.substitutions.append(("%onnx_node_tests", config.onnx_node_tests))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
 config.substitutions.append(("%kiln_runtime_dir", config.kiln_runtime_dir))
+# Several ONNX text models in one .onnxtxt file, separated by "# -----" lines
+# (a '#' comment to the ONNX parser). The marker is spelled here, not in the
+# RUN line, because the splitter would also split at the RUN line's copy.
+config.substitutions.append(
+    ("%split_onnx", "--split-input-file='# -----'"))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)

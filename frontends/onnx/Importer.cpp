@@ -23,6 +23,12 @@
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
+namespace onnx::checker {
+// What check_model(path) runs with the model's folder in `ctx`: libonnx 1.12
+// exports it but its checker.h does not declare it.
+void check_model(const ModelProto &model, CheckerContext &ctx);
+} // namespace onnx::checker
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -48,6 +54,23 @@ int64_t defaultOpset(const onnx::ModelProto &model) {
   return 0;
 }
 
+/// libonnx's multi-line messages as one line: lines joined with "; ",
+/// blanks trimmed.
+std::string oneLine(StringRef text) {
+  SmallVector<StringRef> lines;
+  text.split(lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  std::string result;
+  for (StringRef line : lines) {
+    line = line.trim();
+    if (line.empty())
+      continue;
+    if (!result.empty())
+      result += "; ";
+    result += line.str();
+  }
+  return result;
+}
+
 LogicalResult parseModel(StringRef buffer, LoadedModel &model,
                          MLIRContext *ctx, bool runShapeInference) {
   Location loc = FileLineColLoc::get(ctx, model.name, 0, 0);
@@ -65,12 +88,13 @@ LogicalResult parseModel(StringRef buffer, LoadedModel &model,
     auto status = onnx::OnnxParser::Parse(model.proto, text.c_str());
     if (!status.IsOK())
       return emitError(loc) << "cannot parse the ONNX text format: "
-                            << status.ErrorMessage();
-  } else if (buffer.empty() ||
-             !model.proto.ParseFromArray(buffer.data(), (int)buffer.size()) ||
+                            << oneLine(status.ErrorMessage());
+  } else if (buffer.empty()) {
+    return emitError(loc) << "the file is empty, not an ONNX model";
+  } else if (!model.proto.ParseFromArray(buffer.data(), (int)buffer.size()) ||
              !model.proto.has_graph() || model.proto.ir_version() <= 0) {
-    return emitError(loc) << "not an ONNX model (the file is empty, "
-                             "truncated or not an ONNX protobuf)";
+    return emitError(loc) << "not an ONNX model (the file is truncated or "
+                             "not an ONNX protobuf)";
   }
   model.opset = defaultOpset(model.proto);
   if (model.opset <= 0)
@@ -80,7 +104,11 @@ LogicalResult parseModel(StringRef buffer, LoadedModel &model,
     return emitError(loc) << "the model uses opset " << model.opset
                           << "; Kiln supports opsets up to " << kLatestOpset;
   try {
-    onnx::checker::check_model(model.proto);
+    // External data is looked up next to the model, not in the working
+    // directory.
+    onnx::checker::CheckerContext checkerContext;
+    checkerContext.set_model_dir(model.baseDir);
+    onnx::checker::check_model(model.proto, checkerContext);
     if (runShapeInference)
       onnx::shape_inference::InferShapes(
           model.proto, onnx::OpSchemaRegistry::Instance(),
@@ -91,7 +119,8 @@ LogicalResult parseModel(StringRef buffer, LoadedModel &model,
     std::string what = e.what();
     if (size_t nl = what.find("\n\n"); nl != std::string::npos)
       what.resize(nl);
-    return emitError(loc) << "the ONNX checker rejects the model: " << what;
+    return emitError(loc) << "the ONNX checker rejects the model: "
+                          << oneLine(what);
   }
   return success();
 }
@@ -129,7 +158,16 @@ int64_t schemaVersion(const onnx::NodeProto &node, int64_t opset) {
   return schema ? schema->SinceVersion() : 0;
 }
 
-/// Every node Kiln cannot import, described for the user.
+/// The opset `model` imports for `domain`, or 0.
+int64_t domainOpset(const onnx::ModelProto &model, StringRef domain) {
+  for (const auto &entry : model.opset_import())
+    if (entry.domain() == domain)
+      return entry.version();
+  return 0;
+}
+
+/// Every node Kiln cannot import, described for the user. An op Kiln has at
+/// other schema versions says which opsets it is supported at.
 std::vector<std::string> unsupportedNodes(const LoadedModel &model) {
   std::vector<std::string> result;
   const OnnxOpRegistry &registry = OnnxOpRegistry::get();
@@ -137,13 +175,33 @@ std::vector<std::string> unsupportedNodes(const LoadedModel &model) {
   for (int i = 0; i < nodes.size(); ++i) {
     const onnx::NodeProto &node = nodes[i];
     bool known = node.domain().empty() || node.domain() == "ai.onnx";
-    int64_t version = known ? schemaVersion(node, model.opset) : 0;
     if (!known) {
-      result.push_back("node '" + nodeName(node, i) + "' (" + node.op_type() +
-                       " from domain '" + node.domain() + "')");
-    } else if (!version || !registry.lookup(node.op_type(), version)) {
-      result.push_back(describeNode(node, i, model.opset));
+      std::string text = "node '" + nodeName(node, i) + "' (" + node.op_type() +
+                         " from domain '" + node.domain() + "'";
+      if (int64_t opset = domainOpset(model.proto, node.domain()))
+        text += ", opset " + std::to_string(opset);
+      result.push_back(text + ")");
+      continue;
     }
+    int64_t version = schemaVersion(node, model.opset);
+    if (version && registry.lookup(node.op_type(), version))
+      continue;
+    std::string text = describeNode(node, i, model.opset);
+    auto entries = registry.entries().find(node.op_type());
+    if (entries != registry.entries().end()) {
+      int64_t first = kLatestOpset, last = 0;
+      for (const OnnxOpRegistry::Entry &e : entries->second) {
+        first = std::min(first, e.minVersion);
+        last = std::max(last, e.maxVersion);
+      }
+      text.pop_back();
+      text += "; Kiln supports " + node.op_type() + " from opset " +
+              std::to_string(first);
+      if (last < kLatestOpset)
+        text += " to " + std::to_string(last);
+      text += ")";
+    }
+    result.push_back(text);
   }
   return result;
 }

@@ -36,12 +36,16 @@ int mlir::kiln::cli::fail(const std::string &message) {
 
 int mlir::kiln::cli::fail(llvm::Error error) {
   std::string message = llvm::toString(std::move(error));
-  // Errors gathered from diagnostics may hold several lines: print each.
+  // Errors gathered from diagnostics may hold several lines: print each,
+  // the notes attached to an error as notes.
   StringRef rest = message;
   while (!rest.empty()) {
     auto [line, tail] = rest.split('\n');
-    if (!line.trim().empty())
-      std::fprintf(stderr, "kiln: error: %s\n", line.trim().str().c_str());
+    line = line.trim();
+    if (line.consume_front("note:"))
+      std::fprintf(stderr, "kiln: note: %s\n", line.ltrim().str().c_str());
+    else if (!line.empty())
+      std::fprintf(stderr, "kiln: error: %s\n", line.str().c_str());
     rest = tail;
   }
   return 1;
@@ -94,12 +98,22 @@ Session::Session() {
 
 Session::~Session() = default;
 
-OwningOpRef<ModuleOp> mlir::kiln::cli::loadModel(Session &session,
-                                           const std::string &path) {
+LogicalResult mlir::kiln::cli::checkModelFile(const std::string &path) {
   if (!llvm::sys::fs::exists(path)) {
     fail("cannot open '" + path + "': no such file");
-    return nullptr;
+    return failure();
   }
+  if (llvm::sys::fs::is_directory(path)) {
+    fail("'" + path + "' is a directory, not a model file");
+    return failure();
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> mlir::kiln::cli::loadModel(Session &session,
+                                                 const std::string &path) {
+  if (failed(checkModelFile(path)))
+    return nullptr;
   if (StringRef(path).ends_with(".mlir"))
     return parseSourceFile<ModuleOp>(path, &session.context());
   return mlir::kiln::importOnnxFile(path, &session.context());

@@ -43,6 +43,10 @@ private:
   std::unique_ptr<Handler> handler;
 };
 
+/// Fails with `kiln: error: cannot open 'PATH': ...` unless `path` names a
+/// file (not a directory).
+mlir::LogicalResult checkModelFile(const std::string &path);
+
 /// Loads `path`: an ONNX model (binary or text), or an MLIR file of kiln
 /// ops (`.mlir`). Null after printing errors.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(Session &session,

@@ -110,7 +110,8 @@ int mlir::kiln::cli::runCompile(const std::vector<std::string> &args) {
     };
   }
   if (output.empty() || output == "-") {
-    write(llvm::outs());
+    if (auto err = write(llvm::outs()))
+      return fail(std::move(err));
     return 0;
   }
   if (auto err = writeFileAtomically(output, write))

@@ -34,6 +34,8 @@ int mlir::kiln::cli::runInfo(const std::vector<std::string> &args) {
   if (auto code = parser.parse(args))
     return *code;
 
+  if (failed(checkModelFile(input)))
+    return 1;
   Session session;
   mlir::kiln::OnnxModelSummary summary;
   if (failed(mlir::kiln::summarizeOnnxFile(input, &session.context(),

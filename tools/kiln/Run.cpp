@@ -13,12 +13,14 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <random>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::kiln::cli;
@@ -147,6 +149,63 @@ std::string fileNameFor(const std::string &name) {
   return file + ".npy";
 }
 
+/// Whether `tensor` has the dtype and shape `info` declares (dynamic
+/// dimensions match any size).
+bool matches(const kiln_tensor *tensor, const kiln_tensor_info &info) {
+  if (kiln_tensor_dtype(tensor) != info.dtype ||
+      kiln_tensor_rank(tensor) != info.rank)
+    return false;
+  const int64_t *shape = kiln_tensor_shape(tensor);
+  for (size_t d = 0; d < info.rank; ++d)
+    if (info.shape[d] >= 0 && info.shape[d] != shape[d])
+      return false;
+  return true;
+}
+
+/// Writes output `i` as `dir/fileNameFor(names[i])` (two outputs whose names
+/// map to one file get `_2`, `_3`... suffixes) and returns the paths. Every
+/// file is written under a temporary name first and renamed only once all
+/// were written, so a failure leaves no new file in `dir`.
+llvm::Expected<std::vector<std::string>>
+writeOutputs(const Tensors &outputs, const std::vector<std::string> &names,
+             const std::string &dir) {
+  std::vector<std::string> paths, temporaries;
+  std::set<std::string> used;
+  for (const std::string &name : names) {
+    std::string file = fileNameFor(name);
+    std::string stem = file.substr(0, file.size() - 4);
+    for (int n = 2; !used.insert(file).second; ++n)
+      file = stem + "_" + std::to_string(n) + ".npy";
+    SmallString<256> path(dir);
+    llvm::sys::path::append(path, file);
+    paths.push_back(path.str().str());
+  }
+  auto removeTemporaries = [&] {
+    for (const std::string &t : temporaries)
+      llvm::sys::fs::remove(t);
+  };
+  std::string suffix =
+      ".partial" + std::to_string(llvm::sys::Process::getProcessId());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    temporaries.push_back(paths[i] + suffix);
+    if (kiln_tensor_save_npy(outputs.items[i], temporaries.back().c_str()) !=
+        KILN_OK) {
+      std::string message = std::string(kiln_last_error());
+      removeTemporaries();
+      return llvm::createStringError(
+          std::errc::io_error, "cannot write output '%s' to '%s': %s",
+          names[i].c_str(), paths[i].c_str(), message.c_str());
+    }
+  }
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (auto ec = llvm::sys::fs::rename(temporaries[i], paths[i])) {
+      removeTemporaries();
+      return llvm::createStringError(ec, "cannot write '%s': %s",
+                                     paths[i].c_str(), ec.message().c_str());
+    }
+  return paths;
+}
+
 } // namespace
 
 int mlir::kiln::cli::runRun(const std::vector<std::string> &args) {
@@ -247,6 +306,13 @@ int mlir::kiln::cli::runRun(const std::vector<std::string> &args) {
       if (!tensor)
         return fail(tensor.takeError());
       inputs.items.push_back(*tensor);
+      // Checked here too (the runtime checks again) to name the file.
+      if (!matches(*tensor, info))
+        return fail("input '" + std::string(info.name) + "' must be " + wanted +
+                    ", but '" + it->second + "' holds " +
+                    typeText(kiln_tensor_dtype(*tensor),
+                             kiln_tensor_shape(*tensor),
+                             kiln_tensor_rank(*tensor)));
       continue;
     }
     if (!randomInputs)
@@ -273,6 +339,19 @@ int mlir::kiln::cli::runRun(const std::vector<std::string> &args) {
     return fail(kiln_last_error());
   double runMs = millisSince(runStart);
 
+  std::vector<std::string> paths;
+  if (!outputDir.empty()) {
+    std::vector<std::string> outputNames;
+    for (size_t i = 0; i < numOutputs; ++i) {
+      kiln_tensor_info info;
+      kiln_model_output_info(model.get(), i, &info);
+      outputNames.push_back(info.name);
+    }
+    auto written = writeOutputs(outputs, outputNames, outputDir);
+    if (!written)
+      return fail(written.takeError());
+    paths = std::move(*written);
+  }
   for (size_t i = 0; i < numOutputs; ++i) {
     kiln_tensor_info info;
     kiln_model_output_info(model.get(), i, &info);
@@ -281,13 +360,8 @@ int mlir::kiln::cli::runRun(const std::vector<std::string> &args) {
                 typeText(kiln_tensor_dtype(t), kiln_tensor_shape(t),
                          kiln_tensor_rank(t))
                     .c_str());
-    if (!outputDir.empty()) {
-      SmallString<256> path(outputDir);
-      llvm::sys::path::append(path, fileNameFor(info.name));
-      if (kiln_tensor_save_npy(t, path.c_str()) != KILN_OK)
-        return fail(kiln_last_error());
-      std::printf(" -> %s", path.c_str());
-    }
+    if (!paths.empty())
+      std::printf(" -> %s", paths[i].c_str());
     std::printf("\n");
     if (!quiet)
       std::printf("  %s\n", preview(t, 16).c_str());
