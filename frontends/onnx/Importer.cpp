@@ -71,8 +71,9 @@ std::string oneLine(StringRef text) {
   return result;
 }
 
-LogicalResult parseModel(StringRef buffer, LoadedModel &model,
-                         MLIRContext *ctx, bool runShapeInference) {
+/// Parses `buffer` (binary or text) into `model.proto`.
+LogicalResult parseProto(StringRef buffer, LoadedModel &model,
+                         MLIRContext *ctx) {
   Location loc = FileLineColLoc::get(ctx, model.name, 0, 0);
   // The text format starts with '<' after blanks and '#' comment lines.
   StringRef rest = buffer;
@@ -96,6 +97,13 @@ LogicalResult parseModel(StringRef buffer, LoadedModel &model,
     return emitError(loc) << "not an ONNX model (the file is truncated or "
                              "not an ONNX protobuf)";
   }
+  return success();
+}
+
+/// Checks a parsed model with libonnx (and infers its shapes).
+LogicalResult checkModel(LoadedModel &model, MLIRContext *ctx,
+                         bool runShapeInference) {
+  Location loc = FileLineColLoc::get(ctx, model.name, 0, 0);
   model.opset = defaultOpset(model.proto);
   if (model.opset <= 0)
     return emitError(loc) << "the model imports no opset of the default ONNX "
@@ -129,12 +137,18 @@ LogicalResult loadFile(StringRef path, LoadedModel &model, MLIRContext *ctx,
                        bool runShapeInference) {
   model.name = path.str();
   model.baseDir = llvm::sys::path::parent_path(path).str();
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return emitError(FileLineColLoc::get(ctx, path, 0, 0))
-           << "cannot read: " << buffer.getError().message();
-  return parseModel((*buffer)->getBuffer(), model, ctx, runShapeInference);
+  {
+    // The file's bytes go as soon as they are parsed: with large weights,
+    // every copy held at once counts.
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return emitError(FileLineColLoc::get(ctx, path, 0, 0))
+             << "cannot read: " << buffer.getError().message();
+    if (failed(parseProto((*buffer)->getBuffer(), model, ctx)))
+      return failure();
+  }
+  return checkModel(model, ctx, runShapeInference);
 }
 
 /// A name for a node in messages, even when the model gave it none.
@@ -241,7 +255,7 @@ namespace mlir::kiln {
 /// Builds the entry function of one graph.
 class GraphImporter {
 public:
-  GraphImporter(const LoadedModel &model, MLIRContext *ctx)
+  GraphImporter(LoadedModel &model, MLIRContext *ctx)
       : model(model), ctx(ctx), builder(ctx) {}
 
   OwningOpRef<ModuleOp> run(const OnnxImportOptions &options);
@@ -255,11 +269,13 @@ public:
                         FileLineColLoc::get(ctx, model.name, 0, 0));
   }
 
-  const LoadedModel &model;
+  LoadedModel &model;
   MLIRContext *ctx;
   OpBuilder builder;
   llvm::StringMap<Value> values;
-  llvm::StringMap<const onnx::TensorProto *> initializers;
+  /// Initializers not yet materialized; each one's data is released once it
+  /// is a constant, so a large model's weights are not held twice.
+  llvm::StringMap<onnx::TensorProto *> initializers;
   /// The node being imported, for OnnxNode::emitError.
   std::string currentNode;
 };
@@ -282,6 +298,8 @@ Value GraphImporter::lookup(StringRef name) {
   Value constant = ConstantOp::create(
       builder, NameLoc::get(StringAttr::get(ctx, name)), *attr);
   values[name] = constant;
+  init->second->clear_raw_data();
+  initializers.erase(init);
   return constant;
 }
 
@@ -299,7 +317,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const OnnxImportOptions &options) {
     return nullptr;
   }
 
-  for (const onnx::TensorProto &init : graph.initializer())
+  for (onnx::TensorProto &init : *model.proto.mutable_graph()->mutable_initializer())
     initializers[init.name()] = &init;
 
   // Graph inputs that are not initializers become function arguments.
@@ -611,7 +629,8 @@ mlir::kiln::importOnnxBuffer(StringRef buffer, StringRef name,
   loadDialects(context);
   LoadedModel model;
   model.name = name.str();
-  if (failed(parseModel(buffer, model, context, /*runShapeInference=*/true)))
+  if (failed(parseProto(buffer, model, context)) ||
+      failed(checkModel(model, context, /*runShapeInference=*/true)))
     return nullptr;
   return GraphImporter(model, context).run(options);
 }

@@ -136,37 +136,42 @@ FailureOr<ElementsAttr> mlir::kiln::importTensorProto(
   int64_t count = type.getNumElements();
   size_t bytes = elementBytes(elementType);
 
-  std::vector<char> data;
+  // The bytes in memory layout: raw data is used where it lies; typed
+  // fields and external files are gathered into `gathered`.
+  std::vector<char> gathered;
+  ArrayRef<char> data;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
-    if (failed(readExternal(tensor, baseDir, data, error)))
+    if (failed(readExternal(tensor, baseDir, gathered, error)))
       return failure();
+    data = gathered;
   } else if (tensor.has_raw_data()) {
-    data.assign(tensor.raw_data().begin(), tensor.raw_data().end());
+    data = ArrayRef<char>(tensor.raw_data().data(), tensor.raw_data().size());
   } else {
     switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
-      data.assign((const char *)tensor.float_data().data(),
+      gathered.assign((const char *)tensor.float_data().data(),
                   (const char *)(tensor.float_data().data() +
                                  tensor.float_data_size()));
       break;
     case onnx::TensorProto::DOUBLE:
-      data.assign((const char *)tensor.double_data().data(),
+      gathered.assign((const char *)tensor.double_data().data(),
                   (const char *)(tensor.double_data().data() +
                                  tensor.double_data_size()));
       break;
     case onnx::TensorProto::INT64:
-      data.assign((const char *)tensor.int64_data().data(),
+      gathered.assign((const char *)tensor.int64_data().data(),
                   (const char *)(tensor.int64_data().data() +
                                  tensor.int64_data_size()));
       break;
     case onnx::TensorProto::UINT32:
     case onnx::TensorProto::UINT64:
-      appendNarrowed(data, tensor.uint64_data(), bytes);
+      appendNarrowed(gathered, tensor.uint64_data(), bytes);
       break;
     default: // int32_data holds every narrower type, f16/bf16 as bits
-      appendNarrowed(data, tensor.int32_data(), bytes);
+      appendNarrowed(gathered, tensor.int32_data(), bytes);
       break;
     }
+    data = gathered;
   }
   if (data.size() != (size_t)count * bytes) {
     error = "tensor '" + tensor.name() + "' should hold " +
@@ -183,11 +188,9 @@ FailureOr<ElementsAttr> mlir::kiln::importTensorProto(
     return cast<ElementsAttr>(DenseElementsAttr::get(type, values));
   }
   if (count <= kMaxInlineElements)
-    return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(
-        type, ArrayRef<char>(data.data(), data.size())));
+    return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(type, data));
   std::string blobName = tensor.name().empty() ? "onnx_tensor" : tensor.name();
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(
       type, blobName,
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(
-          ArrayRef<char>(data.data(), data.size()), alignof(uint64_t))));
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t))));
 }

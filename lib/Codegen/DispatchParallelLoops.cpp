@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeABI.h"
 #include "kiln/Codegen/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -22,6 +23,7 @@ namespace mlir::kiln {
 } // namespace mlir::kiln
 
 using namespace mlir;
+using namespace mlir::kiln;
 
 namespace {
 struct KilnDispatchParallelLoopsPass
@@ -35,7 +37,7 @@ struct KilnDispatchParallelLoopsPass
         bodies.push_back(fn);
     if (bodies.empty())
       return;
-    getSlot(module);
+    getOrCreateRuntimeSlot(module);
     LLVM::LLVMFuncOp dispatch = getDispatcher(module);
     for (LLVM::LLVMFuncOp body : bodies) {
       // The calls to rewrite, found before the thunk adds its own.
@@ -52,21 +54,6 @@ struct KilnDispatchParallelLoopsPass
 
   Type ptrType() { return LLVM::LLVMPointerType::get(&getContext()); }
   Type i64Type() { return IntegerType::get(&getContext(), 64); }
-
-  /// The model's runtime slot: a null pointer until the runtime fills it.
-  LLVM::GlobalOp getSlot(ModuleOp module) {
-    if (auto slot = module.lookupSymbol<LLVM::GlobalOp>(kiln::kRuntimeSlotSymbol))
-      return slot;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto slot = LLVM::GlobalOp::create(
-        b, module.getLoc(), ptrType(), /*isConstant=*/false,
-        LLVM::Linkage::Internal, kiln::kRuntimeSlotSymbol, Attribute());
-    Block *init = b.createBlock(&slot.getInitializerRegion());
-    b.setInsertionPointToStart(init);
-    Value null = LLVM::ZeroOp::create(b, module.getLoc(), ptrType());
-    LLVM::ReturnOp::create(b, module.getLoc(), null);
-    return slot;
-  }
 
   /// void kiln.parallel_dispatch(ptr thunk, ptr record, i64 begin, i64 end):
   /// through the runtime's parallel_for when there is one, else inline.
@@ -89,8 +76,7 @@ struct KilnDispatchParallelLoopsPass
           begin = entry->getArgument(2), end = entry->getArgument(3);
 
     b.setInsertionPointToStart(entry);
-    Value slot = LLVM::AddressOfOp::create(b, loc, ptr, kiln::kRuntimeSlotSymbol);
-    Value table = LLVM::LoadOp::create(b, loc, ptr, slot);
+    Value table = loadRuntimeTable(b, loc);
     Value null = LLVM::ZeroOp::create(b, loc, ptr);
     Value missing =
         LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, table, null);
@@ -102,13 +88,9 @@ struct KilnDispatchParallelLoopsPass
     LLVM::CallOp::create(b, loc, thunkType, ValueRange{thunk, record, begin, end});
     LLVM::ReturnOp::create(b, loc, ValueRange{});
 
-    // kiln_abi_runtime: { i32 version, i32 reserved, ptr parallel_for }.
     b.setInsertionPointToStart(pooled);
-    auto tableType = LLVM::LLVMStructType::getLiteral(
-        ctx, {IntegerType::get(ctx, 32), IntegerType::get(ctx, 32), ptr});
-    Value field = LLVM::GEPOp::create(b, loc, ptr, tableType, table,
-                                      ArrayRef<LLVM::GEPArg>{0, 2});
-    Value parallelFor = LLVM::LoadOp::create(b, loc, ptr, field);
+    Value parallelFor =
+        loadRuntimeService(b, loc, table, RuntimeService::ParallelFor);
     auto forType =
         LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, i64, i64});
     LLVM::CallOp::create(b, loc, forType,

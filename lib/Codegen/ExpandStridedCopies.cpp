@@ -21,12 +21,13 @@ namespace mlir::kiln {
 
 using namespace mlir;
 
-/// Whether the LLVM lowering turns a copy of this type into a memcpy.
-static bool lowersToMemcpy(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  return memref && (memref.getLayout().isIdentity() ||
-                    (memref.hasStaticShape() &&
-                     memref::isStaticShapeAndContiguousRowMajor(memref)));
+/// Whether the LLVM lowering turns a copy of this type into a memcpy. This
+/// mirrors MemRefCopyOpLowering in MemRefToLLVM, which sends an empty memref
+/// with a non-identity layout to `memrefCopy` as well.
+static bool lowersToMemcpy(MemRefType memref) {
+  return memref.getLayout().isIdentity() ||
+         (memref.hasStaticShape() && memref.getNumElements() > 0 &&
+          memref::isStaticShapeAndContiguousRowMajor(memref));
 }
 
 namespace {
@@ -36,8 +37,12 @@ struct KilnExpandStridedCopiesPass
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!lowersToMemcpy(copy.getSource().getType()) ||
-          !lowersToMemcpy(copy.getTarget().getType()))
+      // An unranked copy has no loop nest to become; it is left alone.
+      auto source = dyn_cast<MemRefType>(copy.getSource().getType());
+      auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
+      if (!source || !target)
+        return;
+      if (!lowersToMemcpy(source) || !lowersToMemcpy(target))
         copies.push_back(copy);
     });
     for (memref::CopyOp copy : copies) {

@@ -38,11 +38,11 @@ void mlir::kiln::buildGraphPipeline(OpPassManager &pm,
                                     const CPUPipelineOptions &options) {
   KilnShapePropagationOptions shapes;
   shapes.inputShapes = options.inputShapes;
-  pm.addNestedPass<func::FuncOp>(createKilnShapePropagation(shapes));
+  pm.addPass(createKilnShapePropagation(shapes));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Folding can make more shapes static; propagate once more.
-  pm.addNestedPass<func::FuncOp>(createKilnShapePropagation());
+  pm.addPass(createKilnShapePropagation());
 }
 
 void mlir::kiln::buildLinalgPipeline(OpPassManager &pm) {
@@ -80,7 +80,9 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
 
-  // Loops to the LLVM dialect.
+  // Loops to the LLVM dialect. (MLIR 22's expand-strided-metadata cannot
+  // take an expand_shape with several dynamic sizes in a group.)
+  pm.addNestedPass<func::FuncOp>(createKilnLowerDynamicExpandShapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Checks.h"
 #include "Error.h"
 #include "Tensor.h"
 #include "ThreadPool.h"
@@ -293,7 +294,9 @@ extern "C" kiln_status kiln_model_run(kiln_model *model,
   std::vector<int64_t> results(resultWords, 0);
   args[0] = results.data();
 
-  model->descriptor->entry(args.data());
+  if (const char *failed = callEntry(model->descriptor->entry, args.data()))
+    return fail(KILN_ERROR_SHAPE_MISMATCH,
+                std::string("the model cannot run on these inputs: ") + failed);
 
   // Read the result descriptors back.
   struct Result {

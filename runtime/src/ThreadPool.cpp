@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ThreadPool.h"
+#include "Checks.h"
 
 #include <algorithm>
 #include <atomic>
@@ -163,7 +164,8 @@ void parallelForEntry(kiln_abi_loop_body body, void *context, int64_t begin,
   parallelFor(body, context, begin, end);
 }
 
-const kiln_abi_runtime services = {KILN_ABI_VERSION, 0, parallelForEntry};
+const kiln_abi_runtime services = {KILN_ABI_VERSION, 0, parallelForEntry,
+                                   failRun};
 
 } // namespace
 

@@ -67,4 +67,48 @@ def KilnDispatchParallelLoops
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnHoistRuntimeChecks
+    : Pass<"kiln-hoist-runtime-checks", "func::FuncOp"> {
+  let summary = "Moves run-time shape checks to the start of the function";
+  let description = [{
+    The lowering guards assumptions it cannot prove statically (two dynamic
+    dimensions that must agree, a reshape whose element count must divide)
+    with `cf.assert`. A failed check ends the run (see kiln/abi.h), so the
+    checks should all come before the function allocates anything. This pass
+    moves each `cf.assert` of the entry block, with the side-effect-free
+    computation of its condition (typically `tensor.dim` of the arguments and
+    index arithmetic), to the start of the function. A check whose condition
+    depends on computed data stays where it is.
+  }];
+}
+
+def KilnLowerRuntimeChecks
+    : Pass<"kiln-lower-runtime-checks", "ModuleOp"> {
+  let summary = "Makes a failed check end the run through the runtime";
+  let description = [{
+    On the LLVM dialect, before `convert-cf-to-llvm` would turn `cf.assert`
+    into a call of `abort`: each `cf.assert` becomes a call of
+    `kiln.check(condition, message)`, which on failure calls the runtime's
+    `fail` service (kiln/abi.h), or traps when no runtime is attached.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def KilnLowerDynamicExpandShapes
+    : Pass<"kiln-lower-dynamic-expand-shapes", "func::FuncOp"> {
+  let summary = "Rewrites expand_shapes that expand-strided-metadata cannot";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes on a `memref.expand_shape`
+    with more than one dynamic size in a reassociation group
+    (llvm/llvm-project#186830, fixed in LLVM 23); reshapes and batched
+    matmuls with several dynamic dimensions produce them. This pass rewrites
+    exactly those ops into the `memref.extract_strided_metadata` and
+    `memref.reinterpret_cast` that `expand-strided-metadata` would produce,
+    with the sizes of the op's `output_shape`. Run it right before
+    `expand-strided-metadata`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_CODEGEN_PASSES_TD

@@ -21,20 +21,32 @@ using namespace mlir::kiln;
 /// (plus `extraEnd` on the bottom/right) with `value`.
 Value mlir::kiln::padSpatial(OpBuilder &b, Location loc, Value input,
                              ArrayRef<int64_t> pads,
-                             ArrayRef<int64_t> extraEnd, Value value) {
+                             ArrayRef<OpFoldResult> extraEnd, Value value) {
+  auto isZero = [](OpFoldResult r) { return isConstantIntValue(r, 0); };
   if (llvm::all_of(pads, [](int64_t p) { return p == 0; }) &&
-      llvm::all_of(extraEnd, [](int64_t p) { return p == 0; }))
+      llvm::all_of(extraEnd, isZero))
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)),
       high(4, b.getIndexAttr(0));
   SmallVector<int64_t> shape(type.getShape());
   for (int i = 0; i < 2; ++i) {
-    int64_t end = pads[2 + i] + (extraEnd.empty() ? 0 : extraEnd[i]);
+    OpFoldResult extra = extraEnd.empty() ? b.getIndexAttr(0) : extraEnd[i];
     low[2 + i] = b.getIndexAttr(pads[i]);
-    high[2 + i] = b.getIndexAttr(end);
-    if (!ShapedType::isDynamic(shape[2 + i]))
-      shape[2 + i] += pads[i] + end;
+    std::optional<int64_t> staticExtra = getConstantIntValue(extra);
+    if (staticExtra) {
+      high[2 + i] = b.getIndexAttr(pads[2 + i] + *staticExtra);
+    } else {
+      high[2 + i] = arith::AddIOp::create(
+                        b, loc, getValueOrCreateConstantIndexOp(b, loc, extra),
+                        arith::ConstantIndexOp::create(b, loc, pads[2 + i]))
+                        .getResult();
+    }
+    if (ShapedType::isDynamic(shape[2 + i]))
+      continue;
+    shape[2 + i] = staticExtra
+                       ? shape[2 + i] + pads[i] + pads[2 + i] + *staticExtra
+                       : ShapedType::kDynamic;
   }
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
   return tensor::PadOp::create(b, loc, paddedType, input, low, high, value);
@@ -69,7 +81,7 @@ struct Conv2DLowering : public OpConversionPattern<Conv2DOp> {
     Type elementType = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, elementType, 0);
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                             {}, zero);
+                             /*extraEnd=*/{}, zero);
     Value weight = adaptor.getWeight();
     auto weightType = cast<RankedTensorType>(weight.getType());
 

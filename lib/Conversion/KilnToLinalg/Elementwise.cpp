@@ -53,7 +53,17 @@ Value buildDiv(OpBuilder &b, Location loc, ValueRange x, Type t) {
 Value buildPow(OpBuilder &b, Location loc, ValueRange x, Type t) {
   if (isFloat(t))
     return math::PowFOp::create(b, loc, x[0], x[1]);
-  return math::IPowIOp::create(b, loc, x[0], x[1]);
+  if (!t.isUnsignedInteger())
+    return math::IPowIOp::create(b, loc, x[0], x[1]);
+  // math.ipowi is signed: an unsigned exponent with its top bit set would be
+  // negative. Twice the width holds it as a non-negative value, and the low
+  // half of the wide power is the power modulo 2^width.
+  Type narrow = x[0].getType();
+  Type wide = b.getIntegerType(2 * narrow.getIntOrFloatBitWidth());
+  Value base = arith::ExtUIOp::create(b, loc, wide, x[0]);
+  Value exponent = arith::ExtUIOp::create(b, loc, wide, x[1]);
+  Value power = math::IPowIOp::create(b, loc, base, exponent);
+  return arith::TruncIOp::create(b, loc, narrow, power);
 }
 
 Value buildMax(OpBuilder &b, Location loc, ValueRange x, Type t) {

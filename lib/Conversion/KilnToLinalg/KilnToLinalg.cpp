@@ -58,6 +58,34 @@ void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
 }
 
 namespace {
+/// An op of another dialect (such as the tensor.cast shape propagation adds)
+/// whose operand or result types carry kiln's integer signedness: the same op
+/// on the signless types. The func ops have patterns of their own; ops with
+/// regions or successors have none, and the conversion reports them.
+struct ConvertForeignOpTypes : public ConversionPattern {
+  ConvertForeignOpTypes(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isa<KilnDialect>(op->getDialect()) || op->getNumRegions() != 0 ||
+        op->getNumSuccessors() != 0 ||
+        isa<func::FuncOp, func::ReturnOp, func::CallOp>(op))
+      return failure();
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
+                                                resultTypes)))
+      return failure();
+    Operation *converted = rewriter.clone(*op);
+    converted->setOperands(operands);
+    for (auto [result, type] : llvm::zip(converted->getResults(), resultTypes))
+      result.setType(type);
+    rewriter.replaceOp(op, converted->getResults());
+    return success();
+  }
+};
+
 struct ConvertKilnToLinalgPass
     : public kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalgPass> {
   void runOnOperation() override {
@@ -65,9 +93,12 @@ struct ConvertKilnToLinalgPass
     KilnTypeConverter converter;
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
-    target.addLegalDialect<affine::AffineDialect, arith::ArithDialect,
-                           linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect>();
+    // Every other op is legal once its types are signless (an unsigned
+    // tensor.cast, say, is not).
+    target.addDynamicallyLegalDialect<
+        affine::AffineDialect, arith::ArithDialect, linalg::LinalgDialect,
+        math::MathDialect, tensor::TensorDialect>(
+        [&](Operation *op) { return converter.isLegal(op); });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&
              converter.isLegal(&op.getBody());
@@ -77,6 +108,7 @@ struct ConvertKilnToLinalgPass
 
     RewritePatternSet patterns(ctx);
     populateKilnToLinalgPatterns(converter, patterns);
+    patterns.add<ConvertForeignOpTypes>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -11,6 +11,7 @@
 #include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
 using namespace mlir;
@@ -18,41 +19,67 @@ using namespace mlir::kiln;
 
 namespace {
 
-/// The extra end padding ceil_mode needs so that the last window fits.
+/// The extra end padding ceil_mode needs so that the last window fits, along
+/// each spatial dim: a constant where the input size is static, else computed
+/// at run time from the same rule as windowOutputSize.
 template <typename OpTy>
-FailureOr<SmallVector<int64_t>> ceilOverhang(OpTy op) {
-  SmallVector<int64_t> extra(2, 0);
+SmallVector<OpFoldResult> ceilOverhang(OpBuilder &b, Location loc, OpTy op,
+                                       Value input) {
+  SmallVector<OpFoldResult> extra(2, b.getIndexAttr(0));
   if (!op.getCeilMode())
     return extra;
   auto inputType = op.getInput().getType();
   for (int i = 0; i < 2; ++i) {
-    int64_t size = inputType.getDimSize(2 + i);
-    if (ShapedType::isDynamic(size))
-      return failure();
-    int64_t out = windowOutputSize(size, op.getKernelShape()[i],
-                                   op.getStrides()[i], op.getPads()[i],
-                                   op.getPads()[2 + i], op.getDilations()[i],
-                                   /*ceilMode=*/true);
+    int64_t stride = op.getStrides()[i];
+    int64_t padBegin = op.getPads()[i], padEnd = op.getPads()[2 + i];
     int64_t span = op.getDilations()[i] * (op.getKernelShape()[i] - 1) + 1;
-    int64_t needed = (out - 1) * op.getStrides()[i] + span;
-    int64_t have = size + op.getPads()[i] + op.getPads()[2 + i];
-    extra[i] = std::max<int64_t>(0, needed - have);
+    int64_t size = inputType.getDimSize(2 + i);
+    if (!ShapedType::isDynamic(size)) {
+      int64_t out = windowOutputSize(size, op.getKernelShape()[i], stride,
+                                     padBegin, padEnd, op.getDilations()[i],
+                                     /*ceilMode=*/true);
+      int64_t needed = (out - 1) * stride + span;
+      int64_t have = size + padBegin + padEnd;
+      extra[i] = b.getIndexAttr(std::max<int64_t>(0, needed - have));
+      continue;
+    }
+    // The last window starts at ceil(room / stride) * stride, or one stride
+    // earlier when that start lies in the end padding.
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    Value dynSize = tensor::DimOp::create(b, loc, input, 2 + i);
+    AffineExpr s0 = b.getAffineSymbolExpr(0);
+    Value last = affine::makeComposedAffineApply(
+        b, loc,
+        AffineMap::get(
+            0, 1, (s0 + padBegin + padEnd - span).ceilDiv(stride) * stride),
+        {OpFoldResult(dynSize)});
+    Value inPadding = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::sge, last,
+        arith::AddIOp::create(b, loc, dynSize, c(padBegin)));
+    last = arith::SelectOp::create(
+        b, loc, inPadding, arith::SubIOp::create(b, loc, last, c(stride)),
+        last);
+    // extra = max(0, last + span - (size + padBegin + padEnd))
+    Value have = arith::AddIOp::create(b, loc, dynSize, c(padBegin + padEnd));
+    Value needed = arith::AddIOp::create(b, loc, last, c(span));
+    extra[i] = arith::MaxSIOp::create(
+                   b, loc, arith::SubIOp::create(b, loc, needed, have), c(0))
+                   .getResult();
   }
   return extra;
 }
 
 /// Pads the input and computes the output sizes shared by both pools.
 template <typename OpTy>
-FailureOr<std::pair<Value, SmallVector<OpFoldResult>>>
+std::pair<Value, SmallVector<OpFoldResult>>
 preparePool(OpTy op, Value input, RankedTensorType resultType, Value padValue,
             ConversionPatternRewriter &rewriter) {
-  auto extra = ceilOverhang(op);
-  if (failed(extra))
-    return rewriter.notifyMatchFailure(
-        op, "ceil_mode needs static spatial dimensions");
   Location loc = op.getLoc();
+  SmallVector<OpFoldResult> extra = ceilOverhang(rewriter, loc, op, input);
   Value padded =
-      padSpatial(rewriter, loc, input, op.getPads(), *extra, padValue);
+      padSpatial(rewriter, loc, input, op.getPads(), extra, padValue);
   SmallVector<OpFoldResult> dims{tensor::getMixedSize(rewriter, loc, padded, 0),
                                  tensor::getMixedSize(rewriter, loc, padded, 1)};
   for (int i = 0; i < 2; ++i)
@@ -78,11 +105,8 @@ struct MaxPool2DLowering : public OpConversionPattern<MaxPool2DOp> {
     auto resultType = convertedType(getTypeConverter(), op.getType());
     Type elementType = resultType.getElementType();
     Value lowest = lowestValue(rewriter, loc, elementType, false);
-    auto prepared =
+    auto [padded, dims] =
         preparePool(op, adaptor.getInput(), resultType, lowest, rewriter);
-    if (failed(prepared))
-      return failure();
-    auto [padded, dims] = *prepared;
     Value init = createFilled(rewriter, loc, resultType, dims, lowest);
     Value window =
         windowTensor(rewriter, loc, op.getKernelShape(), elementType);
@@ -107,11 +131,8 @@ struct AvgPool2DLowering : public OpConversionPattern<AvgPool2DOp> {
     auto resultType = convertedType(getTypeConverter(), op.getType());
     Type elementType = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, elementType, 0);
-    auto prepared =
+    auto [padded, dims] =
         preparePool(op, adaptor.getInput(), resultType, zero, rewriter);
-    if (failed(prepared))
-      return failure();
-    auto [padded, dims] = *prepared;
     Value init = createFilled(rewriter, loc, resultType, dims, zero);
     Value window =
         windowTensor(rewriter, loc, op.getKernelShape(), elementType);

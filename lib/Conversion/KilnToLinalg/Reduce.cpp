@@ -57,10 +57,18 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
   return reduceOp.getResult(0);
 }
 
-/// Re-inserts unit dimensions at `axes` of a reduced tensor.
+/// Re-inserts unit dimensions at `axes` of a reduced tensor. `resultType`
+/// may be more static than the reduced value: a tensor.cast then refines the
+/// expanded value.
 Value keepDims(OpBuilder &b, Location loc, Value reduced,
                RankedTensorType resultType, ArrayRef<int64_t> axes) {
   auto reducedType = cast<RankedTensorType>(reduced.getType());
+  SmallVector<int64_t> expandedShape;
+  for (int64_t i = 0, kept = 0; i < resultType.getRank(); ++i)
+    expandedShape.push_back(
+        llvm::is_contained(axes, i) ? 1 : reducedType.getDimSize(kept++));
+  auto expandedType =
+      RankedTensorType::get(expandedShape, reducedType.getElementType());
   SmallVector<OpFoldResult> dims;
   SmallVector<OpFoldResult> reducedDims = getDims(b, loc, reduced);
   // Each kept dimension starts a group; a unit dim joins the group before it,
@@ -85,8 +93,11 @@ Value keepDims(OpBuilder &b, Location loc, Value reduced,
   }
   if (reducedType.getRank() == 0)
     groups.clear();
-  return tensor::ExpandShapeOp::create(b, loc, resultType, reduced, groups,
-                                       dims);
+  Value expanded = tensor::ExpandShapeOp::create(b, loc, expandedType, reduced,
+                                                 groups, dims);
+  if (expandedType != resultType)
+    expanded = tensor::CastOp::create(b, loc, resultType, expanded);
+  return expanded;
 }
 
 template <typename OpTy, ReduceKind Kind, bool IsMean = false>

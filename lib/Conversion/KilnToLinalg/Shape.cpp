@@ -26,14 +26,24 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
     auto resultType = convertedType(getTypeConverter(), op.getType());
     SmallVector<OpFoldResult> inputDims =
         getDims(rewriter, loc, adaptor.getInput());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    // linalg.transpose wants the permuted input type exactly; a more static
+    // result type is a cast afterwards.
     SmallVector<OpFoldResult> dims;
-    for (int64_t p : op.getPermutation())
+    SmallVector<int64_t> shape;
+    for (int64_t p : op.getPermutation()) {
       dims.push_back(inputDims[p]);
-    Value init = createEmpty(rewriter, loc, resultType, dims);
+      shape.push_back(inputType.getDimSize(p));
+    }
+    auto transposedType =
+        RankedTensorType::get(shape, inputType.getElementType());
+    Value init = createEmpty(rewriter, loc, transposedType, dims);
     Value result =
         linalg::TransposeOp::create(rewriter, loc, adaptor.getInput(), init,
                                     op.getPermutation())
             .getResult()[0];
+    if (transposedType != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
     rewriter.replaceOp(op, result);
     return success();
   }

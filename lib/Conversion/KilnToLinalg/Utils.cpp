@@ -148,6 +148,11 @@ Value mlir::kiln::reshapeTensor(OpBuilder &b, Location loc, Value source,
   auto sourceType = cast<RankedTensorType>(source.getType());
   if (sourceType == resultType && resultType.hasStaticShape())
     return source;
+  // Sizes the result type knows statically win over computed ones.
+  SmallVector<OpFoldResult> sizes(dims);
+  for (auto [i, d] : llvm::enumerate(resultType.getShape()))
+    if (!ShapedType::isDynamic(d))
+      sizes[i] = b.getIndexAttr(d);
   // One collapse or one expand when the static shapes line up.
   if (sourceType.hasStaticShape() && resultType.hasStaticShape() &&
       sourceType.getRank() != resultType.getRank()) {
@@ -157,7 +162,7 @@ Value mlir::kiln::reshapeTensor(OpBuilder &b, Location loc, Value source,
         return tensor::CollapseShapeOp::create(b, loc, resultType, source,
                                                *reassociation);
       return tensor::ExpandShapeOp::create(b, loc, resultType, source,
-                                           *reassociation, dims);
+                                           *reassociation, sizes);
     }
   }
   // In general: collapse everything into one dimension, then expand it.
@@ -174,18 +179,22 @@ Value mlir::kiln::reshapeTensor(OpBuilder &b, Location loc, Value source,
     flat = tensor::CollapseShapeOp::create(b, loc, flat,
                                            ArrayRef<ReassociationIndices>{all});
   }
+  // The result may be more static than the source (a refined kiln result
+  // type). expand_shape wants the collapsed extent static exactly when all
+  // the expanded ones are, so the 1-D value is cast to that first.
+  int64_t count = resultType.hasStaticShape() ? resultType.getNumElements()
+                                              : ShapedType::kDynamic;
+  auto flatType = RankedTensorType::get({count}, elementType);
+  if (flat.getType() != flatType)
+    flat = tensor::CastOp::create(b, loc, flatType, flat);
   if (resultType.getRank() == 0)
     return tensor::CollapseShapeOp::create(b, loc, resultType, flat,
                                            ArrayRef<ReassociationIndices>{});
-  if (resultType.getRank() == 1) {
-    if (flat.getType() != resultType)
-      flat = tensor::CastOp::create(b, loc, resultType, flat);
+  if (resultType.getRank() == 1)
     return flat;
-  }
   ReassociationIndices all;
   for (int64_t i = 0; i < resultType.getRank(); ++i)
     all.push_back(i);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
-                                       ArrayRef<ReassociationIndices>{all},
-                                       dims);
+  return tensor::ExpandShapeOp::create(
+      b, loc, resultType, flat, ArrayRef<ReassociationIndices>{all}, sizes);
 }

@@ -63,10 +63,10 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value source,
                     RankedTensorType resultType, ArrayRef<OpFoldResult> dims);
 
 /// Pads the spatial dims of an NCHW tensor by `pads` = [top, left, bottom,
-/// right], plus `extraEnd` = [bottom, right] more (may be empty), with
-/// `value`.
+/// right], plus `extraEnd` = [bottom, right] more (may be empty; static or
+/// computed), with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
-                 ArrayRef<int64_t> pads, ArrayRef<int64_t> extraEnd,
+                 ArrayRef<int64_t> pads, ArrayRef<OpFoldResult> extraEnd,
                  Value value);
 
 /// The number of windows along NCHW dim `dim` of an already padded input;

@@ -47,16 +47,23 @@ typedef void (*kiln_abi_entry_fn)(void **args);
  * captured values at `context`. */
 typedef void (*kiln_abi_loop_body)(void *context, int64_t begin, int64_t end);
 
-/* What the runtime offers compiled code. Compiled code runs every parallel
- * loop through `parallel_for`, which calls `body` on disjoint chunks that
- * cover [begin, end) exactly once, possibly on several threads, and returns
- * when all are done. Without a runtime (slot still null) loops run
- * sequentially. */
+/* What the runtime offers compiled code.
+ *
+ * `parallel_for` calls `body` on disjoint chunks that cover [begin, end)
+ * exactly once, possibly on several threads, and returns when all are done.
+ * Without a runtime (slot still null) loops run sequentially.
+ *
+ * `fail` ends the current run on the calling thread: compiled code calls it
+ * when its inputs break a condition the compiler could not check statically
+ * (two dynamic dimensions that must agree, a reshape that does not divide).
+ * It does not return: kiln_model_run reports the message as an error.
+ * Compiled code checks before it allocates, so nothing leaks. */
 typedef struct kiln_abi_runtime {
   uint32_t version; /* KILN_ABI_VERSION */
   uint32_t reserved;
   void (*parallel_for)(kiln_abi_loop_body body, void *context, int64_t begin,
                        int64_t end);
+  void (*fail)(const char *message);
 } kiln_abi_runtime;
 
 typedef struct kiln_abi_model {

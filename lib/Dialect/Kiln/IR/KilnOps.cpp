@@ -57,6 +57,26 @@ static LogicalResult verifyArray(Operation *op, StringRef name,
   return success();
 }
 
+/// Prints the operand type of an op whose result type is inferred as that
+/// type, followed by `-> result` only when the result refines it, so that a
+/// refinement survives a print/parse round trip.
+static void printRefinedType(OpAsmPrinter &p, Operation *, Type input,
+                             Type result) {
+  p << input;
+  if (result != input)
+    p << " -> " << result;
+}
+
+static ParseResult parseRefinedType(OpAsmParser &parser, Type &input,
+                                    Type &result) {
+  if (parser.parseType(input))
+    return failure();
+  result = input;
+  if (succeeded(parser.parseOptionalArrow()))
+    return parser.parseType(result);
+  return success();
+}
+
 /// The value of a constant operand, if it has one.
 static DenseElementsAttr constantValue(Attribute attr) {
   return dyn_cast_or_null<DenseElementsAttr>(attr);
@@ -138,19 +158,22 @@ static Attribute foldBinaryConstants(Type resultType,
   return {};
 }
 
-/// `x op c` folds to `x` when `c` is a splat of `identity` and the result is
-/// `x`'s type (no broadcasting happens).
+/// `x op c` folds to `x` when `c` is a splat of `identity` (0 or 1) and the
+/// result is `x`'s type (no broadcasting happens).
 static Value foldIdentity(Value lhs, Attribute rhsAttr, Type resultType,
-                          double identity) {
+                          int64_t identity) {
   auto rhs = constantValue(rhsAttr);
   if (!rhs || !rhs.isSplat() || lhs.getType() != resultType)
     return {};
   Type elementType = rhs.getElementType();
-  if (isa<FloatType>(elementType)) {
-    if (rhs.getSplatValue<APFloat>().convertToDouble() == identity)
-      return lhs;
-  } else if (isa<IntegerType>(elementType)) {
-    if (rhs.getSplatValue<APInt>().getSExtValue() == (int64_t)identity)
+  // Compared in the element type's own width and semantics, so that wide
+  // integers and floats such as f80 never go through int64_t or double.
+  if (isa<FloatType>(elementType) &&
+      rhs.getSplatValue<APFloat>().isExactlyValue(identity))
+    return lhs;
+  if (isa<IntegerType>(elementType)) {
+    APInt value = rhs.getSplatValue<APInt>();
+    if (identity == 0 ? value.isZero() : value.isOne())
       return lhs;
   }
   return {};
@@ -268,7 +291,9 @@ static Attribute foldUnaryFloat(Attribute operand, Fn fn) {
   if (!value)
     return {};
   auto floatType = dyn_cast<FloatType>(value.getElementType());
-  if (!floatType)
+  // Types wider than double (f80, f128) would lose precision in `fn`.
+  if (!floatType || APFloat::semanticsPrecision(floatType.getFloatSemantics()) >
+                        APFloat::semanticsPrecision(APFloat::IEEEdouble()))
     return {};
   return value.mapValues(floatType, [&](const APFloat &x) {
     APFloat result(fn(x.convertToDouble()));
@@ -280,8 +305,10 @@ static Attribute foldUnaryFloat(Attribute operand, Fn fn) {
 }
 
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  // A fold must keep the result type, which may refine the operand's.
   if (auto inner = getInput().getDefiningOp<NegOp>())
-    return inner.getInput();
+    if (inner.getInput().getType() == getType())
+      return inner.getInput();
   auto value = constantValue(adaptor.getInput());
   if (value && isa<IntegerType>(value.getElementType()))
     return value.mapValues(value.getElementType(),
@@ -291,7 +318,8 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<AbsOp>())
-    return inner.getResult();
+    if (inner.getType() == getType())
+      return inner.getResult();
   auto value = constantValue(adaptor.getInput());
   if (value && isa<IntegerType>(value.getElementType()) &&
       !value.getElementType().isUnsignedInteger())
@@ -326,7 +354,8 @@ OpFoldResult SigmoidOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<ReluOp>())
-    return inner.getResult();
+    if (inner.getType() == getType())
+      return inner.getResult();
   auto value = constantValue(adaptor.getInput());
   if (value && isa<IntegerType>(value.getElementType())) {
     bool isUnsigned = value.getElementType().isUnsignedInteger();
@@ -335,8 +364,10 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
                                            : x;
     });
   }
-  return foldUnaryFloat(adaptor.getInput(),
-                        [](double x) { return x > 0 ? x : 0.0; });
+  // NaN propagates, as in the lowering (arith.maximumf).
+  return foldUnaryFloat(adaptor.getInput(), [](double x) {
+    return x > 0 || std::isnan(x) ? x : 0.0;
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -478,6 +509,10 @@ struct ComposeReshapes : public OpRewritePattern<ReshapeOp> {
     auto inner = op.getInput().getDefiningOp<ReshapeOp>();
     if (!inner || !op.getType().hasStaticShape())
       return failure();
+    // The static shape becomes the new spec, where 0 means "copy": a zero
+    // extent cannot be written as a size.
+    if (llvm::is_contained(op.getType().getShape(), 0))
+      return failure();
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), inner.getInput(),
                                            op.getType().getShape());
     return success();
@@ -513,10 +548,12 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
 }
 
 LogicalResult FlattenOp::verify() {
+  // I64Attr accessors return uint64_t: compare and print the signed value.
   int64_t rank = getInput().getType().getRank();
-  if (getAxis() < 0 || getAxis() > rank)
-    return emitOpError() << "axis " << getAxis() << " is out of range [0, "
-                         << rank << "]";
+  int64_t axis = getAxis();
+  if (axis < 0 || axis > rank)
+    return emitOpError() << "axis " << axis << " is out of range [0, " << rank
+                         << "]";
   return success();
 }
 
@@ -577,8 +614,9 @@ KILN_REDUCE_INFER_AND_VERIFY(ReduceMaxOp)
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getInput().getType().getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank "
                          << rank;
   return success();
 }
@@ -645,7 +683,7 @@ LogicalResult Conv2DOp::verify() {
         (!ShapedType::isDynamic(filters) &&
          !ShapedType::isDynamic(biasType.getDimSize(0)) &&
          biasType.getDimSize(0) != filters))
-      return emitOpError() << "expects a bias of shape " << filters
+      return emitOpError() << "expects a bias of shape " << formatShape(filters)
                            << ", got " << formatShape(biasType.getShape());
     if (biasType.getElementType() != input.getElementType())
       return emitOpError("expects bias of the input's element type");

@@ -1,8 +1,9 @@
 //===- ShapePropagation.cpp - Re-infer kiln result types ------------------===//
 //
-// Makes static shapes flow forward through a function: after its arguments
-// are specialized (or a fold produced a static value), each kiln op gets the
-// most static result type its inference allows.
+// Makes static shapes flow forward through each function: after its
+// arguments are specialized (or a fold produced a static value), each kiln op
+// gets the most static result type its inference allows, and the function's
+// results follow. Casts keep calls and non-kiln users valid.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,35 +78,66 @@ parseInputShapes(StringRef text,
   return success();
 }
 
+/// Makes `value` carry `refined`; its users outside the kiln dialect, other
+/// than func.return (whose types follow the function's), see a tensor.cast
+/// back to the old type.
+static void setTypeKeepingForeignUsers(Value value, Type refined) {
+  Type old = value.getType();
+  value.setType(refined);
+  SmallVector<OpOperand *> foreign;
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (!isa<KilnDialect>(user->getDialect()) && !isa<func::ReturnOp>(user))
+      foreign.push_back(&use);
+  }
+  if (foreign.empty())
+    return;
+  OpBuilder builder(value.getContext());
+  builder.setInsertionPointAfterValue(value);
+  Value cast = tensor::CastOp::create(builder, value.getLoc(), old, value);
+  for (OpOperand *use : foreign)
+    use->set(cast);
+}
+
+/// Casts `value` to `type` before `user` when the types differ.
+static Value castTo(OpBuilder &builder, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}
+
 namespace {
 struct KilnShapePropagationPass
     : public kiln::impl::KilnShapePropagationBase<KilnShapePropagationPass> {
   using KilnShapePropagationBase::KilnShapePropagationBase;
 
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal())
-      return;
-    if (failed(specializeArguments(func)))
-      return signalPassFailure();
-
-    bool failedOp = false;
-    func.walk([&](Operation *op) {
-      if (failedOp || !isa<KilnDialect>(op->getDialect()))
-        return;
-      if (failed(refine(op)))
-        failedOp = true;
-    });
-    if (failedOp)
-      return signalPassFailure();
-    updateResultTypes(func);
-  }
-
-  LogicalResult specializeArguments(func::FuncOp func) {
+    ModuleOp module = getOperation();
     llvm::SmallDenseMap<unsigned, SmallVector<int64_t>> shapes;
     std::string why;
-    if (failed(parseInputShapes(inputShapes, shapes, why)))
-      return func.emitError() << why;
+    if (failed(parseInputShapes(inputShapes, shapes, why))) {
+      module.emitError() << why;
+      return signalPassFailure();
+    }
+
+    // Bodies first, then signatures: a signature change touches the callers.
+    SmallVector<func::FuncOp> funcs;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      if (func.isPublic() && failed(specializeArguments(func, shapes)))
+        return signalPassFailure();
+      if (failed(refineBody(func)))
+        return signalPassFailure();
+      funcs.push_back(func);
+    }
+    for (func::FuncOp func : funcs)
+      updateSignature(func, module);
+  }
+
+  LogicalResult specializeArguments(
+      func::FuncOp func,
+      const llvm::SmallDenseMap<unsigned, SmallVector<int64_t>> &shapes) {
     if (shapes.empty())
       return success();
     Block &entry = func.getBody().front();
@@ -124,11 +156,21 @@ struct KilnShapePropagationPass
                << "input-shapes gives argument " << index << " the shape "
                << formatShape(dims) << ", which contradicts its type "
                << arg.getType();
-      arg.setType(refined);
+      setTypeKeepingForeignUsers(arg, refined);
     }
     func.setFunctionType(FunctionType::get(
         func.getContext(), entry.getArgumentTypes(), func.getResultTypes()));
     return success();
+  }
+
+  LogicalResult refineBody(func::FuncOp func) {
+    WalkResult result = func.walk([&](Operation *op) {
+      if (!isa<KilnDialect>(op->getDialect()))
+        return WalkResult::advance();
+      return failed(refine(op)) ? WalkResult::interrupt()
+                                : WalkResult::advance();
+    });
+    return failure(result.wasInterrupted());
   }
 
   LogicalResult refine(Operation *op) {
@@ -158,38 +200,67 @@ struct KilnShapePropagationPass
     return success();
   }
 
-  /// Gives `value` the type `refined`; users outside the kiln dialect other
-  /// than func.return (which updateResultTypes handles) see a tensor.cast back
-  /// to the old type.
-  void setTypeKeepingForeignUsers(Value value, Type refined) {
-    Type old = value.getType();
-    value.setType(refined);
-    SmallVector<OpOperand *> foreign;
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      if (!isa<KilnDialect>(user->getDialect()) && !isa<func::ReturnOp>(user))
-        foreign.push_back(&use);
-    }
-    if (foreign.empty())
-      return;
-    OpBuilder builder(value.getContext());
-    builder.setInsertionPointAfterValue(value);
-    Value cast = tensor::CastOp::create(builder, value.getLoc(), old, value);
-    for (OpOperand *use : foreign)
-      use->set(cast);
-  }
+  /// Makes the function's type what its body now takes and returns, and keeps
+  /// every call of it valid with casts. A function used other than by
+  /// func.call keeps its declared results and casts at its returns.
+  void updateSignature(func::FuncOp func, ModuleOp module) {
+    FunctionType oldType = func.getFunctionType();
+    SmallVector<func::ReturnOp> returns;
+    func.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+    SmallVector<Type> results(oldType.getResults());
+    if (!returns.empty() && llvm::all_of(returns, [&](func::ReturnOp ret) {
+          return ret.getOperandTypes() == returns.front().getOperandTypes();
+        }))
+      results.assign(returns.front().getOperandTypes().begin(),
+                     returns.front().getOperandTypes().end());
 
-  /// Makes the function's result types what its return statements return.
-  void updateResultTypes(func::FuncOp func) {
-    SmallVector<Type> results;
-    func.walk([&](func::ReturnOp ret) {
-      results.assign(ret.getOperandTypes().begin(),
-                     ret.getOperandTypes().end());
-    });
-    if (results.empty() && func.getNumResults() != 0)
+    SmallVector<func::CallOp> calls;
+    bool onlyCalls = true;
+    if (std::optional<SymbolTable::UseRange> uses =
+            SymbolTable::getSymbolUses(func, module)) {
+      for (const SymbolTable::SymbolUse &use : *uses) {
+        auto call = dyn_cast<func::CallOp>(use.getUser());
+        if (call)
+          calls.push_back(call);
+        else
+          onlyCalls = false;
+      }
+    } else {
+      onlyCalls = false;
+    }
+    if (!onlyCalls)
+      results.assign(oldType.getResults().begin(), oldType.getResults().end());
+
+    // Returns of values more static than the results are cast back.
+    for (func::ReturnOp ret : returns) {
+      OpBuilder builder(ret);
+      for (auto [operand, type] : llvm::zip(ret->getOpOperands(), results))
+        operand.set(castTo(builder, ret.getLoc(), operand.get(), type));
+    }
+
+    auto newType =
+        FunctionType::get(func.getContext(), func.getArgumentTypes(), results);
+    if (newType == oldType)
       return;
-    func.setFunctionType(FunctionType::get(
-        func.getContext(), func.getArgumentTypes(), results));
+    func.setFunctionType(newType);
+    // Calls pass what they passed before, cast to the new argument types,
+    // and see their old result types.
+    for (func::CallOp call : calls) {
+      OpBuilder builder(call);
+      for (auto [operand, type] :
+           llvm::zip(call->getOpOperands(), newType.getInputs()))
+        operand.set(castTo(builder, call.getLoc(), operand.get(), type));
+      builder.setInsertionPointAfter(call);
+      for (auto [result, type] : llvm::zip(call.getResults(), results)) {
+        Type old = result.getType();
+        if (old == type)
+          continue;
+        result.setType(type);
+        Value cast =
+            tensor::CastOp::create(builder, call.getLoc(), old, result);
+        result.replaceAllUsesExcept(cast, cast.getDefiningOp());
+      }
+    }
   }
 };
 } // namespace

@@ -113,7 +113,10 @@ class Kiln_UnaryOp<string mnemonic, string what,
   }];
   let arguments = (ins operandType:$input);
   let results = (outs operandType:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  // `: T`, or `: T -> R` for a result type R that refines T.
+  let assemblyFormat = [{
+    $input attr-dict `:` custom<RefinedType>(type($input), type($result))
+  }];
   let hasFolder = 1;
 }
 
@@ -242,7 +245,8 @@ def Kiln_SoftmaxOp : Kiln_InferredOp<"softmax"> {
   let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis);
   let results = (outs Kiln_FloatTensor:$result);
   let assemblyFormat = [{
-    $input `,` `axis` `=` $axis attr-dict `:` type($input)
+    $input `,` `axis` `=` $axis attr-dict `:`
+    custom<RefinedType>(type($input), type($result))
   }];
   let hasVerifier = 1;
 }

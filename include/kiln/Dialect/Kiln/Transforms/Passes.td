@@ -9,23 +9,30 @@
 
 include "mlir/Pass/PassBase.td"
 
-def KilnShapePropagation : Pass<"kiln-shape-propagation", "func::FuncOp"> {
+def KilnShapePropagation : Pass<"kiln-shape-propagation", "ModuleOp"> {
   let summary = "Re-infers result types so that static shapes flow forward";
   let description = [{
-    Walks a function in order and gives every kiln op the most static result
-    type its inference allows, e.g. after a dynamic input dimension has been
-    made static or a folder has produced a static constant. Where a refined
-    value feeds an op outside the kiln dialect (such as `func.return`) that
-    still expects the old type, a `tensor.cast` keeps the IR valid.
+    Walks each function in order and gives every kiln op the most static
+    result type its inference allows, e.g. after a dynamic input dimension has
+    been made static or a folder has produced a static constant. Where a
+    refined value feeds an op outside the kiln dialect that still expects the
+    old type, a `tensor.cast` keeps the IR valid.
 
-    With `input-shapes` the function's own arguments are specialized first:
-    `0=1x3x224x224,1=1x?` gives argument 0 that static shape and keeps a
-    dynamic dimension of argument 1. A shape that contradicts a static
-    dimension of the argument is an error.
+    A function's result types become the refined types it returns. Calls of
+    it keep their own types through `tensor.cast`s around the call; a
+    function with other kinds of symbol uses keeps its signature and casts at
+    its returns instead. That is why this is a module pass.
+
+    With `input-shapes` the arguments of every public function (the entry
+    points of a model) are specialized first: `0=1x3x224x224,1=1x?` gives
+    argument 0 that static shape and keeps a dynamic dimension of argument 1.
+    A shape that contradicts a static dimension of the argument is an error.
+    Private functions are helpers and keep their arguments.
   }];
   let options = [
     Option<"inputShapes", "input-shapes", "std::string", /*default=*/"\"\"",
-           "Comma-separated `index=DxDx...` shapes for function arguments">
+           "Comma-separated `index=DxDx...` shapes for the arguments of "
+           "public functions">
   ];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
