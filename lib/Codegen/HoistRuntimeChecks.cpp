@@ -43,6 +43,8 @@ struct KilnHoistRuntimeChecksPass
       options.omitBlockArguments = true;
       bool movable = true;
       options.filter = [&](Operation *op) {
+        if (op == check.getOperation())
+          return true;
         if (op->getBlock() != &entry || op->getNumRegions() != 0 ||
             !isMemoryEffectFree(op))
           movable = false;

@@ -51,8 +51,11 @@ void mlir::kiln::buildLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   // Producer/consumer fusion of elementwise generics (bias, activation, ...).
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
-  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  // Run-time shape checks (dynamic sizes that must agree) go first, before
+  // anything is allocated.
+  pm.addNestedPass<func::FuncOp>(createKilnHoistRuntimeChecks());
 }
 
 void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
@@ -93,6 +96,8 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  // A failed check ends the run through the runtime, not abort().
+  pm.addPass(createKilnLowerRuntimeChecks());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createKilnDispatchParallelLoops());

@@ -3,7 +3,7 @@
 // The whole CPU pipeline takes kiln ops on tensors to the LLVM dialect and
 // nothing else: no op of another dialect is left, no support-library call.
 
-// ONLY-LLVM-NOT: {{(^ *|= |")(kiln|linalg|tensor|memref|bufferization|arith|math|affine|scf|cf|func|vector)\.[a-z_]+}}
+// ONLY-LLVM-NOT: {{(^ *|= |= "|^ *")(kiln|linalg|tensor|memref|bufferization|arith|math|affine|scf|cf|func|vector)\.[a-z_]+}}
 // ONLY-LLVM-NOT: unrealized_conversion_cast
 // ONLY-LLVM-NOT: @memrefCopy
 

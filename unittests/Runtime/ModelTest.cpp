@@ -255,6 +255,29 @@ TEST(Model, RefusesFilesThatAreNotKilnModels) {
   }
 }
 
+TEST(Model, ReportsInputsThatBreakRunTimeChecks) {
+  kiln::Model m(model("mismatch.so"));
+  std::vector<float> x(3 * 4, 1.0f), w(16, 0.5f), b3(3 * 4, 2.0f), b2(2 * 4);
+  kiln::Tensor xt = kiln::Tensor::wrap(KILN_DTYPE_F32, {3, 4}, x.data(), 12);
+  kiln::Tensor wt = kiln::Tensor::wrap(KILN_DTYPE_F32, {4, 4}, w.data(), 16);
+  kiln::Tensor good = kiln::Tensor::wrap(KILN_DTYPE_F32, {3, 4}, b3.data(), 12);
+  kiln::Tensor bad = kiln::Tensor::wrap(KILN_DTYPE_F32, {2, 4}, b2.data(), 8);
+  // Each input fits its declared shape; together they do not.
+  try {
+    m.run({&xt, &wt, &bad});
+    FAIL() << "ran with mismatched batches";
+  } catch (const kiln::Error &e) {
+    EXPECT_EQ(e.status(), KILN_ERROR_SHAPE_MISMATCH);
+    EXPECT_NE(std::string(e.what()).find("cannot run on these inputs"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("kiln.add"), std::string::npos);
+  }
+  // The model still works afterwards (and, under ASan, nothing leaked).
+  std::vector<kiln::Tensor> out = m.run({&xt, &wt, &good});
+  EXPECT_EQ(out[0].data<float>()[0], 4.0f);
+}
+
 TEST(Threads, RejectsNegativeCounts) {
   EXPECT_EQ(kiln_set_num_threads(-1), KILN_ERROR_INVALID_ARGUMENT);
   EXPECT_GE(kiln_get_num_threads(), 1);

@@ -80,10 +80,25 @@ struct Conv2DLowering : public OpConversionPattern<Conv2DOp> {
     auto resultType = convertedType(getTypeConverter(), op.getType());
     Type elementType = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, elementType, 0);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                             /*extraEnd=*/{}, zero);
     Value weight = adaptor.getWeight();
     auto weightType = cast<RankedTensorType>(weight.getType());
+    // Sizes only the inputs can tell: channels agree, the kernel fits.
+    checkEqual(rewriter, loc,
+               tensor::getMixedSize(rewriter, loc, adaptor.getInput(), 1),
+               affine::makeComposedFoldedAffineApply(
+                   rewriter, loc,
+                   AffineMap::get(0, 1,
+                                  rewriter.getAffineSymbolExpr(0) *
+                                      op.getGroups()),
+                   {tensor::getMixedSize(rewriter, loc, weight, 1)}),
+               describeForCheck(op) +
+                   ": the input's channels do not match the weight's");
+    for (int i = 0; i < 2; ++i)
+      checkWindowFits(rewriter, loc, op, adaptor.getInput(), 2 + i,
+                      op.getPads()[i], op.getPads()[2 + i],
+                      weightType.getDimSize(2 + i), op.getDilations()[i]);
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
+                             /*extraEnd=*/{}, zero);
 
     SmallVector<OpFoldResult> outDims{
         tensor::getMixedSize(rewriter, loc, input, 0),

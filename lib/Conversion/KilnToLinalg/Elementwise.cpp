@@ -142,11 +142,16 @@ struct ElementwiseLowering : public OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = convertedType(this->getTypeConverter(), op.getType());
     Type kilnType = getElementTypeOrSelf(op->getOperand(0).getType());
+    SmallVector<OpFoldResult> dims =
+        broadcastDims(rewriter, op.getLoc(), resultType, adaptor.getOperands());
+    checkBroadcast(rewriter, op.getLoc(), op, resultType,
+                   adaptor.getOperands(), dims);
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           return fn(b, loc, args, kilnType);
-        });
+        },
+        dims);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -11,6 +11,8 @@
 #include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -81,6 +83,27 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
     fullDims.push_back(m);
     fullDims.push_back(n);
     auto fullType = RankedTensorType::get(fullShape, elementType);
+
+    // What only the inputs can tell: the contraction sizes agree, and dynamic
+    // batch dimensions match (they never broadcast).
+    std::string name = describeForCheck(op);
+    checkEqual(rewriter, loc, lhsDims[lhsRank - 1], rhsDims[rhsRank - 2],
+               name + ": the operands' contraction dimensions differ");
+    for (auto [operand, dims] :
+         {std::make_pair(0, &lhsDims), std::make_pair(1, &rhsDims)}) {
+      int64_t rank = dims->size() - 2;
+      for (int64_t j = 0; j < rank; ++j) {
+        int64_t i = j + batchRank - rank;
+        auto size = getConstantIntValue((*dims)[j]);
+        if (size && (*size == 1 || !ShapedType::isDynamic(fullShape[i])))
+          continue;
+        checkEqual(rewriter, loc, (*dims)[j], batchDims[i],
+                   name + ": batch dimension " + Twine(j) + " of operand " +
+                       Twine(operand) +
+                       " does not match the other operand's (a dynamic "
+                       "dimension must equal it; it never broadcasts)");
+      }
+    }
 
     Value full;
     if (rhsRank == 2) {

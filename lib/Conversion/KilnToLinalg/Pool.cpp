@@ -77,6 +77,10 @@ std::pair<Value, SmallVector<OpFoldResult>>
 preparePool(OpTy op, Value input, RankedTensorType resultType, Value padValue,
             ConversionPatternRewriter &rewriter) {
   Location loc = op.getLoc();
+  for (int i = 0; i < 2; ++i)
+    checkWindowFits(rewriter, loc, op, input, 2 + i, op.getPads()[i],
+                    op.getPads()[2 + i], op.getKernelShape()[i],
+                    op.getDilations()[i]);
   SmallVector<OpFoldResult> extra = ceilOverhang(rewriter, loc, op, input);
   Value padded =
       padSpatial(rewriter, loc, input, op.getPads(), extra, padValue);

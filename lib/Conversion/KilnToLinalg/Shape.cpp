@@ -76,16 +76,26 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
         dims.push_back(rewriter.getIndexAttr(s));
     }
     if (inferred >= 0) {
-      // The element count divided by every other result dimension.
+      // The element count divided by every other result dimension (by 1
+      // when they hold no elements, so that the division cannot trap).
       Value total = productOf(rewriter, loc, inputDims);
       SmallVector<OpFoldResult> others;
       for (auto [i, d] : llvm::enumerate(dims))
         if ((int64_t)i != inferred)
           others.push_back(d);
       Value rest = productOf(rewriter, loc, others);
-      dims[inferred] = arith::DivUIOp::create(rewriter, loc, total, rest)
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value divisor = arith::MaxUIOp::create(rewriter, loc, rest, one);
+      dims[inferred] = arith::DivUIOp::create(rewriter, loc, total, divisor)
                            .getResult();
     }
+    // With dynamic sizes, only the inputs can tell whether the elements fit.
+    if (!op.getInput().getType().hasStaticShape() ||
+        !resultType.hasStaticShape())
+      checkEqual(rewriter, loc, productOf(rewriter, loc, dims),
+                 productOf(rewriter, loc, inputDims),
+                 describeForCheck(op) +
+                     ": the input's element count does not fit the new shape");
     rewriter.replaceOp(op,
                        reshapeTensor(rewriter, loc, input, resultType, dims));
     return success();

@@ -7,8 +7,10 @@
 #include "Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
 #include <limits>
@@ -197,4 +199,83 @@ Value mlir::kiln::reshapeTensor(OpBuilder &b, Location loc, Value source,
     all.push_back(i);
   return tensor::ExpandShapeOp::create(
       b, loc, resultType, flat, ArrayRef<ReassociationIndices>{all}, sizes);
+}
+
+std::string mlir::kiln::describeForCheck(Operation *op) {
+  std::string name = op->getName().getStringRef().str();
+  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
+    return "node '" + named.getName().str() + "' (" + name + ")";
+  std::string where;
+  llvm::raw_string_ostream os(where);
+  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+    os << " at " << file.getFilename().getValue() << ":" << file.getLine();
+  return name + where;
+}
+
+void mlir::kiln::check(OpBuilder &b, Location loc, Value condition,
+                       const Twine &message) {
+  cf::AssertOp::create(b, loc, condition, b.getStringAttr(message));
+}
+
+void mlir::kiln::checkEqual(OpBuilder &b, Location loc, OpFoldResult actual,
+                            OpFoldResult expected, const Twine &message) {
+  if (actual == expected)
+    return;
+  auto a = getConstantIntValue(actual), e = getConstantIntValue(expected);
+  if (a && e && *a == *e)
+    return;
+  // The same dimension of the same tensor, read twice.
+  auto dimOf = [](OpFoldResult r) -> tensor::DimOp {
+    auto v = dyn_cast<Value>(r);
+    return v ? v.getDefiningOp<tensor::DimOp>() : tensor::DimOp();
+  };
+  tensor::DimOp dimA = dimOf(actual), dimE = dimOf(expected);
+  if (dimA && dimE && dimA.getSource() == dimE.getSource() &&
+      getConstantIntValue(dimA.getIndex()) ==
+          getConstantIntValue(dimE.getIndex()))
+    return;
+  Value equal = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      getValueOrCreateConstantIndexOp(b, loc, actual),
+      getValueOrCreateConstantIndexOp(b, loc, expected));
+  check(b, loc, equal, message);
+}
+
+void mlir::kiln::checkBroadcast(OpBuilder &b, Location loc, Operation *op,
+                                RankedTensorType resultType, ValueRange inputs,
+                                ArrayRef<OpFoldResult> dims) {
+  int64_t rank = resultType.getRank();
+  for (auto [n, input] : llvm::enumerate(inputs)) {
+    auto type = cast<RankedTensorType>(input.getType());
+    for (int64_t j = 0; j < type.getRank(); ++j) {
+      int64_t i = j + rank - type.getRank();
+      // A static 1 stretches; two static extents were checked by the verifier.
+      if (type.getDimSize(j) == 1 || (!type.isDynamicDim(j) &&
+                                      !resultType.isDynamicDim(i)))
+        continue;
+      checkEqual(b, loc, tensor::getMixedSize(b, loc, input, j), dims[i],
+                 describeForCheck(op) + ": dimension " + Twine(j) +
+                     " of operand " + Twine(n) +
+                     " does not match the other operands (a dynamic "
+                     "dimension must equal theirs; it never broadcasts)");
+    }
+  }
+}
+
+void mlir::kiln::checkWindowFits(OpBuilder &b, Location loc, Operation *op,
+                                 Value input, int64_t dim, int64_t padBegin,
+                                 int64_t padEnd, int64_t kernel,
+                                 int64_t dilation) {
+  if (!cast<RankedTensorType>(input.getType()).isDynamicDim(dim))
+    return;
+  int64_t span = dilation * (kernel - 1) + 1;
+  Value size = tensor::DimOp::create(b, loc, input, dim);
+  Value fits = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::sge, size,
+      arith::ConstantIndexOp::create(b, loc, span - padBegin - padEnd));
+  check(b, loc, fits,
+        describeForCheck(op) + ": the window (" + Twine(span) +
+            " elements, dilation included) is larger than the padded input "
+            "along dimension " +
+            Twine(dim));
 }

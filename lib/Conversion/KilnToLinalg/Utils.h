@@ -75,6 +75,43 @@ OpFoldResult windowOutputDim(OpBuilder &b, Location loc, Value paddedInput,
                              int64_t dim, int64_t kernel, int64_t stride,
                              int64_t dilation, int64_t staticSize);
 
+//===----------------------------------------------------------------------===//
+// Run-time checks
+//
+// Where a lowering relies on a property of dynamic sizes that only the
+// inputs decide (two extents that must agree, a kernel that must fit), it
+// emits a cf.assert. kiln-hoist-runtime-checks moves the checks before any
+// allocation and kiln-lower-runtime-checks makes a failure end the run with
+// the message, through the runtime.
+//===----------------------------------------------------------------------===//
+
+/// How a check names the op it guards: "node 'conv1' (kiln.conv2d)" for ops
+/// imported from a named node, else the op name and its location.
+std::string describeForCheck(Operation *op);
+
+/// Emits a check that `actual` == `expected`, unless they are the same
+/// value or equal constants. The message says "<op>: <what> is N..." is not
+/// available at run time, so `what` must describe the requirement.
+void checkEqual(OpBuilder &b, Location loc, OpFoldResult actual,
+                OpFoldResult expected, const Twine &message);
+
+/// Emits a check that `condition` holds.
+void check(OpBuilder &b, Location loc, Value condition, const Twine &message);
+
+/// Checks that every dimension of each input that does not broadcast has
+/// the extent `dims` gives the result (numpy broadcasting, where a dynamic
+/// extent must match rather than stretch).
+void checkBroadcast(OpBuilder &b, Location loc, Operation *op,
+                    RankedTensorType resultType, ValueRange inputs,
+                    ArrayRef<OpFoldResult> dims);
+
+/// Checks that a window of `kernel` taps `dilation` apart fits dimension
+/// `dim` of `input` padded by `padBegin` and `padEnd` (when that size is
+/// dynamic).
+void checkWindowFits(OpBuilder &b, Location loc, Operation *op, Value input,
+                     int64_t dim, int64_t padBegin, int64_t padEnd,
+                     int64_t kernel, int64_t dilation);
+
 /// Folds an OpFoldResult product into one index value.
 Value productOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims);
 

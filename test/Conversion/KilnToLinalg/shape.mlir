@@ -40,7 +40,8 @@ func.func @reshape_copy_dim(%x: tensor<?x3x4xf32>) -> tensor<?x12xf32> {
 // -----
 
 // An inferred dynamic dimension (-1) is the element count divided by the
-// other result dimensions.
+// other result dimensions (never by zero), and a run-time check makes sure
+// the division left nothing over.
 // CHECK-LABEL: func @reshape_infer_dim
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?xf32>) -> tensor<?x2xf32>
 // CHECK-DAG: %[[D0:.*]] = tensor.dim %[[X]], %c0
@@ -48,7 +49,11 @@ func.func @reshape_copy_dim(%x: tensor<?x3x4xf32>) -> tensor<?x12xf32> {
 // CHECK: %[[P:.*]] = arith.muli %c1{{.*}}, %[[D0]] : index
 // CHECK: %[[TOTAL:.*]] = arith.muli %[[P]], %[[D1]] : index
 // CHECK: %[[REST:.*]] = arith.muli %c1{{.*}}, %c2{{.*}} : index
-// CHECK: %[[INFERRED:.*]] = arith.divui %[[TOTAL]], %[[REST]] : index
+// CHECK: %[[DIVISOR:.*]] = arith.maxui %[[REST]], %c1{{.*}} : index
+// CHECK: %[[INFERRED:.*]] = arith.divui %[[TOTAL]], %[[DIVISOR]] : index
+// CHECK: %[[NEW:.*]] = arith.muli %{{.*}}, %c2{{.*}} : index
+// CHECK: %[[FITS:.*]] = arith.cmpi eq, %[[NEW]], %[[TOTAL]] : index
+// CHECK: cf.assert %[[FITS]], "kiln.reshape at {{.*}}: the input's element count does not fit the new shape"
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x?xf32> into tensor<?xf32>
 // CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [%[[INFERRED]], 2] : tensor<?xf32> into tensor<?x2xf32>
 func.func @reshape_infer_dim(%x: tensor<?x?xf32>) -> tensor<?x2xf32> {
