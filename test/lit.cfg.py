@@ -18,6 +18,7 @@ config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 config.substitutions.append(("%python", config.kiln_python))
 config.substitutions.append(("%onnx_node_tests", config.onnx_node_tests))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
+config.substitutions.append(("%kiln_obj", config.kiln_obj_root))
 config.substitutions.append(("%kiln_runtime_dir", config.kiln_runtime_dir))
 # Several ONNX text models in one .onnxtxt file, separated by "# -----" lines
 # (a '#' comment to the ONNX parser). The marker is spelled here, not in the
