@@ -594,9 +594,15 @@ const OnnxOpImportFn *OnnxOpRegistry::lookup(StringRef opType,
 const OnnxOpRegistry &OnnxOpRegistry::get() {
   static const OnnxOpRegistry registry = [] {
     OnnxOpRegistry r;
+    registerCastOps(r);
     registerElementwiseOps(r);
+    registerIndexingOps(r);
+    registerLogicalOps(r);
+    registerLossOps(r);
     registerMatmulOps(r);
     registerNNOps(r);
+    registerNormalizationOps(r);
+    registerRecurrentOps(r);
     registerReduceOps(r);
     registerTensorOps(r);
     return r;

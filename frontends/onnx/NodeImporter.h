@@ -11,6 +11,7 @@
 #define KILN_FRONTENDS_ONNX_NODEIMPORTER_H
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
+#include "kiln/Frontends/ONNX/Importer.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -129,13 +130,19 @@ private:
   llvm::StringMap<std::vector<Entry>> table;
 };
 
-/// The newest ONNX opset Kiln knows (what libonnx 1.12 defines).
-inline constexpr int64_t kLatestOpset = 17;
+/// The newest ONNX opset Kiln knows (see kOnnxLatestOpset).
+inline constexpr int64_t kLatestOpset = kOnnxLatestOpset;
 
 // One registration function per op family (ops/*.cpp).
+void registerCastOps(OnnxOpRegistry &registry);
 void registerElementwiseOps(OnnxOpRegistry &registry);
+void registerIndexingOps(OnnxOpRegistry &registry);
+void registerLogicalOps(OnnxOpRegistry &registry);
+void registerLossOps(OnnxOpRegistry &registry);
 void registerMatmulOps(OnnxOpRegistry &registry);
 void registerNNOps(OnnxOpRegistry &registry);
+void registerNormalizationOps(OnnxOpRegistry &registry);
+void registerRecurrentOps(OnnxOpRegistry &registry);
 void registerReduceOps(OnnxOpRegistry &registry);
 void registerTensorOps(OnnxOpRegistry &registry);
 

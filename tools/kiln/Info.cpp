@@ -9,6 +9,7 @@
 
 #include "kiln/Frontends/ONNX/Importer.h"
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace mlir;
@@ -25,14 +26,57 @@ static std::string humanBytes(int64_t bytes) {
   return text;
 }
 
+/// The importer's own table, as docs/onnx.md shows it.
+static int printSupportedOps() {
+  std::vector<mlir::kiln::OnnxOpSupport> rows = mlir::kiln::supportedOnnxOps();
+  std::printf("# Supported ONNX ops\n\n"
+              "Generated from the importer's table by `kiln info "
+              "--supported-ops`;\ndo not edit by hand. Opsets are those of the "
+              "default ONNX domain\n(ai.onnx), up to %lld, the newest Debian's "
+              "libonnx 1.12 knows. An op\nimports at every opset whose schema "
+              "version falls in a listed range.\nConformance against ONNX's "
+              "node tests: conformance/report.md.\n\n"
+              "| op | opsets |\n| --- | --- |\n",
+              (long long)mlir::kiln::kOnnxLatestOpset);
+  for (size_t i = 0; i < rows.size();) {
+    std::string ranges;
+    size_t j = i;
+    for (; j < rows.size() && rows[j].opType == rows[i].opType; ++j) {
+      if (!ranges.empty())
+        ranges += ", ";
+      ranges += std::to_string(rows[j].minVersion) + "-" +
+                std::to_string(rows[j].maxVersion);
+    }
+    std::printf("| %s | %s |\n", rows[i].opType.c_str(), ranges.c_str());
+    i = j;
+  }
+  std::printf("\n%zu ops.\n", (size_t)std::count_if(
+                                    rows.begin(), rows.end(),
+                                    [&](const auto &r) {
+                                      return &r == &rows.front() ||
+                                             (&r)[-1].opType != r.opType;
+                                    }));
+  return 0;
+}
+
 int mlir::kiln::cli::runInfo(const std::vector<std::string> &args) {
   std::string input;
-  ArgParser parser("info", "kiln info MODEL",
+  bool supportedOps = false;
+  ArgParser parser("info", "kiln info MODEL | kiln info --supported-ops",
                    "Describes an ONNX model: inputs, outputs, op counts,\n"
-                   "parameter count and the ops Kiln does not support.");
-  parser.positional("MODEL", &input, "the ONNX model (binary or text)");
+                   "parameter count and the ops Kiln does not support. With\n"
+                   "--supported-ops, prints the ONNX ops and opsets Kiln\n"
+                   "imports as a Markdown table (docs/onnx.md).");
+  parser.positional("MODEL", &input, "the ONNX model (binary or text)",
+                    /*required=*/false);
+  parser.flag("--supported-ops", &supportedOps,
+              "print the table of supported ONNX ops and opsets");
   if (auto code = parser.parse(args))
     return *code;
+  if (supportedOps)
+    return printSupportedOps();
+  if (input.empty())
+    return fail("kiln info needs a MODEL (or --supported-ops)");
 
   if (failed(checkModelFile(input)))
     return 1;

@@ -50,10 +50,13 @@ KilnTypeConverter::KilnTypeConverter() {
 void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
                                               RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(converter, patterns);
+  populateIndexingToLinalgPatterns(converter, patterns);
   populateMatmulToLinalgPatterns(converter, patterns);
+  populateNormalizationToLinalgPatterns(converter, patterns);
   populateConvToLinalgPatterns(converter, patterns);
   populatePoolToLinalgPatterns(converter, patterns);
   populateReduceToLinalgPatterns(converter, patterns);
+  populateResizeToLinalgPatterns(converter, patterns);
   populateShapeToLinalgPatterns(converter, patterns);
 }
 

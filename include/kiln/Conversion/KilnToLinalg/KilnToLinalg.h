@@ -21,13 +21,19 @@ public:
 
 void populateElementwiseToLinalgPatterns(const TypeConverter &converter,
                                          RewritePatternSet &patterns);
+void populateIndexingToLinalgPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
 void populateMatmulToLinalgPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
+void populateNormalizationToLinalgPatterns(const TypeConverter &converter,
+                                           RewritePatternSet &patterns);
 void populateConvToLinalgPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populatePoolToLinalgPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populateReduceToLinalgPatterns(const TypeConverter &converter,
+                                    RewritePatternSet &patterns);
+void populateResizeToLinalgPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);

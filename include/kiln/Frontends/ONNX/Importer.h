@@ -63,6 +63,9 @@ struct OnnxOpSupport {
   int64_t minVersion, maxVersion;
 };
 
+/// The newest ONNX opset Kiln knows (what Debian's libonnx 1.12 defines).
+inline constexpr int64_t kOnnxLatestOpset = 17;
+
 /// Every (op, opset range) the importer handles, sorted by op type.
 std::vector<OnnxOpSupport> supportedOnnxOps();
 

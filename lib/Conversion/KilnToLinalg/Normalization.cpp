@@ -1,0 +1,15 @@
+//===- Normalization.cpp - kiln normalization ops to linalg ---------------===//
+//
+// Lowering of the ops in this family; see KilnToLinalg.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+void mlir::kiln::populateNormalizationToLinalgPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns) {}
