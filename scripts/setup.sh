@@ -15,6 +15,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # Tests: GoogleTest; models and numpy references (Debian's /usr/bin/python3)
   googletest libgtest-dev python3-onnx python3-numpy
+  # Real models exported from PyTorch, and the PyTorch references
+  python3-torch python3-torchvision
 )
 
 missing=()
