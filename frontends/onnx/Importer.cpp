@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Frontends/ONNX/Importer.h"
+#include "Flops.h"
 #include "NodeImporter.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
@@ -673,6 +674,9 @@ LogicalResult mlir::kiln::summarizeOnnxFile(StringRef path,
   for (const onnx::NodeProto &node : graph.node())
     ++summary.opCounts[node.op_type()];
   summary.unsupported = unsupportedNodes(model);
+  FlopEstimate flops = estimateFlops(model.proto);
+  summary.flops = flops.flops;
+  summary.unestimatedNodes = flops.unestimatedNodes;
   return success();
 }
 

@@ -15,6 +15,20 @@
 using namespace mlir;
 using namespace mlir::kiln::cli;
 
+/// 1.82 G, 53.1 M, 980 ...
+static std::string humanCount(int64_t n) {
+  char text[32];
+  if (n >= 1000000000)
+    std::snprintf(text, sizeof text, "%.2f G", n / 1e9);
+  else if (n >= 1000000)
+    std::snprintf(text, sizeof text, "%.1f M", n / 1e6);
+  else if (n >= 1000)
+    std::snprintf(text, sizeof text, "%.1f K", n / 1e3);
+  else
+    std::snprintf(text, sizeof text, "%lld", (long long)n);
+  return text;
+}
+
 static std::string humanBytes(int64_t bytes) {
   char text[32];
   if (bytes >= (1 << 20))
@@ -104,6 +118,12 @@ int mlir::kiln::cli::runInfo(const std::vector<std::string> &args) {
     std::printf("  %-24s %lld\n", op.c_str(), (long long)count);
   std::printf("parameters: %lld (%s)\n", (long long)summary.parameterCount,
               humanBytes(summary.parameterBytes).c_str());
+  std::printf("estimated FLOPs: %s per inference (dynamic dimensions as 1",
+              humanCount(summary.flops).c_str());
+  if (summary.unestimatedNodes)
+    std::printf("; %lld nodes without shapes not counted",
+                (long long)summary.unestimatedNodes);
+  std::printf(")\n");
   if (summary.unsupported.empty()) {
     std::printf("unsupported: none\n");
   } else {

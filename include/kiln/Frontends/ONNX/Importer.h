@@ -49,6 +49,10 @@ struct OnnxModelSummary {
   std::map<std::string, int64_t> opCounts; ///< op type -> node count
   int64_t parameterCount = 0;              ///< elements in initializers
   int64_t parameterBytes = 0;
+  /// Estimated floating-point operations of one inference, dynamic
+  /// dimensions counted as 1, and the nodes left out of the estimate.
+  int64_t flops = 0;
+  int64_t unestimatedNodes = 0;
   /// "node 'n' (Op, opset 13)" for each node Kiln cannot import.
   std::vector<std::string> unsupported;
 };
