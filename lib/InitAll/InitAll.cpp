@@ -11,6 +11,7 @@
 #include "kiln/Codegen/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
 #include "kiln/Dialect/Kiln/Transforms/Passes.h"
 #include "kiln/Pipelines/Pipelines.h"
 
@@ -21,6 +22,7 @@
 
 void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
   registry.insert<KilnDialect>();
+  registerDifferentiableOpInterfaces(registry);
   // Kiln lowers through most of upstream MLIR; registering it all costs
   // little (dialects load lazily) and lets lit tests mix in any upstream IR.
   mlir::registerAllDialects(registry);

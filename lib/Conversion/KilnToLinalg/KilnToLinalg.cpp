@@ -58,6 +58,7 @@ void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   populateReduceToLinalgPatterns(converter, patterns);
   populateResizeToLinalgPatterns(converter, patterns);
   populateShapeToLinalgPatterns(converter, patterns);
+  populateTrainingToLinalgPatterns(converter, patterns);
 }
 
 namespace {

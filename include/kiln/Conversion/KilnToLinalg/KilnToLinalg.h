@@ -37,6 +37,8 @@ void populateResizeToLinalgPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
+void populateTrainingToLinalgPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
 
 /// All of the above.
 void populateKilnToLinalgPatterns(const TypeConverter &converter,

@@ -8,6 +8,7 @@
 #define KILN_DIALECT_KILN_IR_KILNOPS_H
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
 #include "kiln/Dialect/Kiln/IR/ShapeInference.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"

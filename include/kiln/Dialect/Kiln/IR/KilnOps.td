@@ -40,5 +40,6 @@ include "kiln/Dialect/Kiln/IR/NNOps.td"
 include "kiln/Dialect/Kiln/IR/NormalizationOps.td"
 include "kiln/Dialect/Kiln/IR/ReductionOps.td"
 include "kiln/Dialect/Kiln/IR/ShapeOps.td"
+include "kiln/Dialect/Kiln/IR/TrainingOps.td"
 
 #endif // KILN_DIALECT_KILN_IR_KILNOPS_TD

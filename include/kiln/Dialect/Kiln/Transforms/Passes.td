@@ -50,4 +50,28 @@ def KilnMarkEntryPoints : Pass<"kiln-mark-entry-points", "ModuleOp"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def KilnAutodiff : Pass<"kiln-autodiff", "ModuleOp"> {
+  let summary = "Reverse-mode differentiation of a kiln function";
+  let description = [{
+    For `func @f(args...) -> loss`, adds `func @f_grad(args...) -> (loss,
+    d loss / d arg...)`: the forward computation, then, in reverse order,
+    each op's vector-Jacobian product (DifferentiableOpInterface), with the
+    cotangents of values used several times summed. A loss that is not a
+    scalar is seeded with ones, which differentiates the sum of its
+    elements.
+
+    `wrt` lists the arguments to differentiate with respect to (by index;
+    default: every floating-point argument). An op on the path from those
+    arguments to the loss that has no gradient rule is an error naming it.
+    Gradients are named `grad_<argument name>` (`kiln.name`).
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"main\"",
+           "The function to differentiate">,
+    ListOption<"wrt", "wrt", "unsigned",
+               "Argument indices to differentiate with respect to">
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // KILN_DIALECT_KILN_TRANSFORMS_PASSES_TD
