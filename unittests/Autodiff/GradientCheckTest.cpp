@@ -2,7 +2,8 @@
 //
 // Each case is a small float64 function of kiln ops ending in a scalar loss
 // (the op under test, then a weighted sum so that every output element
-// matters). kiln-autodiff builds its gradient; both are JIT-compiled; the
+// matters). Losses and penalties go through kiln-decompose first, as in a
+// training step. kiln-autodiff builds its gradient; both are JIT-compiled; the
 // gradient must match central finite differences of the forward function,
 // element by element (|analytic - numeric| <= 1e-6 + 1e-5 |numeric|, with
 // step 1e-6: the error of central differences is O(step^2)).
@@ -112,6 +113,8 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
       parseSourceString<ModuleOp>(moduleText(c), &context);
   ASSERT_TRUE(module) << moduleText(c);
   PassManager pm(&context);
+  // Losses and penalties are differentiated through their expansions.
+  pm.addNestedPass<func::FuncOp>(mlir::kiln::createKilnDecompose());
   pm.addPass(mlir::kiln::createKilnAutodiff());
   ASSERT_TRUE(succeeded(pm.run(*module))) << "kiln-autodiff failed";
 
@@ -259,6 +262,84 @@ const Case cases[] = {
          "tensor<2x4xf64>", "[[1.0, -2.0, 0.5, 2.0], [3.0, 0.25, -1.5, -1.0]]")
      "  %loss = kiln.reduce_sum %p, [0, 1] {keepdims = false} : "
      "tensor<2x4xf64> -> tensor<f64>\n  return %loss : tensor<f64>"},
+    {"relu_abs",
+     {{{6}}},
+     "  %r = kiln.relu %a : tensor<6xf64>\n"
+     "  %s = kiln.abs %a : tensor<6xf64>\n"
+     "  %y = kiln.add %r, %s : (tensor<6xf64>, tensor<6xf64>) -> tensor<6xf64>\n"
+     WEIGHTED_SUM("tensor<6xf64>", "[1.0, -2.0, 0.5, 3.0, 0.25, -1.5]")
+     "  %loss = kiln.reduce_sum %p, [0] {keepdims = false} : tensor<6xf64> -> "
+     "tensor<f64>\n  return %loss : tensor<f64>"},
+    {"max_min_select",
+     {{{2, 3}}, {{3}}},
+     "  %mx = kiln.max %a, %b : (tensor<2x3xf64>, tensor<3xf64>) -> "
+     "tensor<2x3xf64>\n"
+     "  %mn = kiln.min %a, %b : (tensor<2x3xf64>, tensor<3xf64>) -> "
+     "tensor<2x3xf64>\n"
+     "  %c = kiln.greater %a, %b : (tensor<2x3xf64>, tensor<3xf64>) -> "
+     "tensor<2x3xi1>\n"
+     "  %t = kiln.mul %mx, %mn : (tensor<2x3xf64>, tensor<2x3xf64>) -> "
+     "tensor<2x3xf64>\n"
+     "  %y = kiln.select %c, %t, %b : (tensor<2x3xi1>, tensor<2x3xf64>, "
+     "tensor<3xf64>) -> tensor<2x3xf64>\n" WEIGHTED_SUM(
+         "tensor<2x3xf64>", "[[1.0, -2.0, 0.5], [3.0, 0.25, -1.5]]")
+     "  %loss = kiln.reduce_sum %p, [0, 1] {keepdims = false} : "
+     "tensor<2x3xf64> -> tensor<f64>\n  return %loss : tensor<f64>"},
+    {"reduce_max",
+     {{{3, 4}}},
+     "  %m = kiln.reduce_max %a, [1] {keepdims = false} : tensor<3x4xf64> -> "
+     "tensor<3xf64>\n"
+     "  %w = kiln.constant dense<[1.0, -2.0, 0.5]> : tensor<3xf64>\n"
+     "  %p = kiln.mul %m, %w : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>\n"
+     "  %loss = kiln.reduce_sum %p, [0] {keepdims = false} : tensor<3xf64> -> "
+     "tensor<f64>\n  return %loss : tensor<f64>"},
+    {"gather_elements",
+     {{{2, 4}}},
+     "  %i = kiln.constant dense<[[3, 0, 3], [1, 1, 2]]> : tensor<2x3xi64>\n"
+     "  %y = kiln.gather_elements %a, %i, axis = 1 : (tensor<2x4xf64>, "
+     "tensor<2x3xi64>) -> tensor<2x3xf64>\n" WEIGHTED_SUM(
+         "tensor<2x3xf64>", "[[1.0, -2.0, 0.5], [3.0, 0.25, -1.5]]")
+     "  %loss = kiln.reduce_sum %p, [0, 1] {keepdims = false} : "
+     "tensor<2x3xf64> -> tensor<f64>\n  return %loss : tensor<f64>"},
+    {"erf_sin_cos",
+     {{{4}}},
+     "  %e = kiln.erf %a : tensor<4xf64>\n"
+     "  %s = kiln.sin %a : tensor<4xf64>\n"
+     "  %c = kiln.cos %a : tensor<4xf64>\n"
+     "  %0 = kiln.mul %e, %s : (tensor<4xf64>, tensor<4xf64>) -> tensor<4xf64>\n"
+     "  %y = kiln.add %0, %c : (tensor<4xf64>, tensor<4xf64>) -> tensor<4xf64>\n"
+     "  %loss = kiln.reduce_sum %y, [0] {keepdims = false} : tensor<4xf64> -> "
+     "tensor<f64>\n  return %loss : tensor<f64>"},
+    {"regression_losses",
+     {{{2, 3}}, {{2, 3}}},
+     "  %m = kiln.mse_loss %a, %b : tensor<2x3xf64>, tensor<2x3xf64> -> "
+     "tensor<f64>\n"
+     "  %e = kiln.mae_loss %a, %b : tensor<2x3xf64>, tensor<2x3xf64> -> "
+     "tensor<f64>\n"
+     "  %h = kiln.huber_loss %a, %b {delta = 0.5 : f64} : tensor<2x3xf64>, "
+     "tensor<2x3xf64> -> tensor<f64>\n"
+     "  %0 = kiln.add %m, %e : (tensor<f64>, tensor<f64>) -> tensor<f64>\n"
+     "  %loss = kiln.add %0, %h : (tensor<f64>, tensor<f64>) -> tensor<f64>\n"
+     "  return %loss : tensor<f64>"},
+    {"bce_with_logits",
+     {{{3, 2}, -3.0, 3.0}, {{3, 2}, 0.0, 1.0}},
+     "  %loss = kiln.bce_with_logits_loss %a, %b : tensor<3x2xf64>, "
+     "tensor<3x2xf64> -> tensor<f64>\n  return %loss : tensor<f64>"},
+    {"cross_entropy",
+     {{{3, 4}, -2.0, 2.0}, {{3, 4}, 0.0, 1.0}},
+     "  %l = kiln.constant dense<[2, 0, 3]> : tensor<3xi64>\n"
+     "  %c = kiln.cross_entropy_loss %a, %l : tensor<3x4xf64>, tensor<3xi64> "
+     "-> tensor<f64>\n"
+     "  %s = kiln.cross_entropy_loss %a, %b : tensor<3x4xf64>, "
+     "tensor<3x4xf64> -> tensor<f64>\n"
+     "  %loss = kiln.add %c, %s : (tensor<f64>, tensor<f64>) -> tensor<f64>\n"
+     "  return %loss : tensor<f64>"},
+    {"penalties",
+     {{{5}}},
+     "  %l1 = kiln.l1_penalty %a, 0.25 : tensor<5xf64> -> tensor<f64>\n"
+     "  %l2 = kiln.l2_penalty %a, 0.5 : tensor<5xf64> -> tensor<f64>\n"
+     "  %loss = kiln.add %l1, %l2 : (tensor<f64>, tensor<f64>) -> tensor<f64>\n"
+     "  return %loss : tensor<f64>"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Rules, GradientCheck, ::testing::ValuesIn(cases),

@@ -112,6 +112,119 @@ LogicalResult sigmoidVJP(SigmoidOp op, OpBuilder &b, ValueRange grads,
   return success();
 }
 
+/// A zero of `like`'s element type that broadcasts anywhere.
+Value zero(OpBuilder &b, Location loc, Value like) {
+  return scalarLike(b, loc, like, 0.0);
+}
+
+LogicalResult absVJP(AbsOp op, OpBuilder &b, ValueRange grads,
+                     SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  out.push_back(
+      make<MulOp>(b, loc, grads[0], make<SignOp>(b, loc, op.getInput())));
+  return success();
+}
+
+// The rectifier passes the cotangent where the input is positive.
+LogicalResult reluVJP(ReluOp op, OpBuilder &b, ValueRange grads,
+                      SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  Value positive = make<GreaterOp>(b, loc, x, zero(b, loc, x));
+  out.push_back(castTo(b, loc,
+                       make<SelectOp>(b, loc, positive, grads[0],
+                                      zero(b, loc, x)),
+                       x.getType()));
+  return success();
+}
+
+/// max and min send the cotangent to the operand they chose (the left one on
+/// a tie).
+template <typename OpTy, typename CompareOp>
+LogicalResult extremumVJP(OpTy op, OpBuilder &b, ValueRange grads,
+                          SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value l = op.getLhs(), r = op.getRhs(), g = grads[0];
+  Value leftWins = make<CompareOp>(b, loc, l, r);
+  Value none = zero(b, loc, g);
+  out.push_back(
+      unbroadcastTo(b, loc, make<SelectOp>(b, loc, leftWins, g, none), l));
+  out.push_back(
+      unbroadcastTo(b, loc, make<SelectOp>(b, loc, leftWins, none, g), r));
+  return success();
+}
+
+LogicalResult selectVJP(SelectOp op, OpBuilder &b, ValueRange grads,
+                        SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value c = op.getCondition(), g = grads[0];
+  Value none = zero(b, loc, g);
+  out.push_back(Value());
+  for (auto [value, taken] :
+       {std::make_pair(op.getTrueValue(), true),
+        std::make_pair(op.getFalseValue(), false)}) {
+    if (!isDifferentiable(value.getType())) {
+      out.push_back(Value());
+      continue;
+    }
+    Value picked = taken ? make<SelectOp>(b, loc, c, g, none)
+                         : make<SelectOp>(b, loc, c, none, g);
+    out.push_back(unbroadcastTo(b, loc, picked, value));
+  }
+  return success();
+}
+
+// A cast between float types casts the cotangent back; from or to integers
+// there is nothing to differentiate.
+LogicalResult castVJP(CastOp op, OpBuilder &b, ValueRange grads,
+                      SmallVectorImpl<Value> &out) {
+  Value x = op.getInput();
+  if (!isDifferentiable(x.getType()) || !isDifferentiable(op.getType())) {
+    out.push_back(Value());
+    return success();
+  }
+  out.push_back(make<CastOp>(b, op.getLoc(), grads[0],
+                             TypeAttr::get(getElementTypeOrSelf(x.getType()))));
+  return success();
+}
+
+/// Piecewise-constant functions: zero almost everywhere.
+template <typename OpTy>
+LogicalResult constantVJP(OpTy, OpBuilder &, ValueRange,
+                          SmallVectorImpl<Value> &out) {
+  out.push_back(Value());
+  return success();
+}
+
+// d erf(x) = dx 2 / sqrt(pi) exp(-x^2)
+LogicalResult erfVJP(ErfOp op, OpBuilder &b, ValueRange grads,
+                     SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  Value bell = make<ExpOp>(b, loc, make<NegOp>(b, loc, make<MulOp>(b, loc, x, x)));
+  Value slope =
+      make<MulOp>(b, loc, bell, scalarLike(b, loc, x, 1.1283791670955126));
+  out.push_back(make<MulOp>(b, loc, grads[0], slope));
+  return success();
+}
+
+LogicalResult sinVJP(SinOp op, OpBuilder &b, ValueRange grads,
+                     SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  out.push_back(
+      make<MulOp>(b, loc, grads[0], make<CosOp>(b, loc, op.getInput())));
+  return success();
+}
+
+LogicalResult cosVJP(CosOp op, OpBuilder &b, ValueRange grads,
+                     SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  out.push_back(make<NegOp>(
+      b, loc,
+      make<MulOp>(b, loc, grads[0], make<SinOp>(b, loc, op.getInput()))));
+  return success();
+}
+
 } // namespace
 
 void mlir::kiln::registerElementwiseVJPs(MLIRContext *ctx) {
@@ -126,4 +239,17 @@ void mlir::kiln::registerElementwiseVJPs(MLIRContext *ctx) {
   attachRule<SqrtOp, sqrtVJP>(ctx);
   attachRule<TanhOp, tanhVJP>(ctx);
   attachRule<SigmoidOp, sigmoidVJP>(ctx);
+  attachRule<AbsOp, absVJP>(ctx);
+  attachRule<ReluOp, reluVJP>(ctx);
+  attachRule<MaxOp, extremumVJP<MaxOp, GreaterEqualOp>>(ctx);
+  attachRule<MinOp, extremumVJP<MinOp, LessEqualOp>>(ctx);
+  attachRule<SelectOp, selectVJP>(ctx);
+  attachRule<CastOp, castVJP>(ctx);
+  attachRule<SignOp, constantVJP<SignOp>>(ctx);
+  attachRule<FloorOp, constantVJP<FloorOp>>(ctx);
+  attachRule<CeilOp, constantVJP<CeilOp>>(ctx);
+  attachRule<RoundOp, constantVJP<RoundOp>>(ctx);
+  attachRule<ErfOp, erfVJP>(ctx);
+  attachRule<SinOp, sinVJP>(ctx);
+  attachRule<CosOp, cosVJP>(ctx);
 }

@@ -79,10 +79,34 @@ LogicalResult softmaxVJP(SoftmaxOp op, OpBuilder &b, ValueRange grads,
   return success();
 }
 
+// The maximum's cotangent goes to the elements that reached it, shared
+// equally between ties.
+LogicalResult maxVJP(ReduceMaxOp op, OpBuilder &b, ValueRange grads,
+                     SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  if (!isDifferentiable(x.getType())) {
+    out.push_back(Value());
+    return success();
+  }
+  Value m = withKeptDims(b, loc, op.getResult(), x, op.getAxes(),
+                         op.getKeepdims());
+  Value g = withKeptDims(b, loc, grads[0], x, op.getAxes(), op.getKeepdims());
+  Value hit = make<EqualOp>(b, loc, x, m);
+  Value ones = make<CastOp>(
+      b, loc, hit, TypeAttr::get(getElementTypeOrSelf(x.getType())));
+  Value ties = make<ReduceSumOp>(b, loc, ones, op.getAxes(), true);
+  Value share = make<DivOp>(b, loc, g, ties);
+  out.push_back(castTo(
+      b, loc, make<MulOp>(b, loc, ones, share), x.getType()));
+  return success();
+}
+
 } // namespace
 
 void mlir::kiln::registerReductionVJPs(MLIRContext *ctx) {
   attachRule<ReduceSumOp, sumVJP<ReduceSumOp, false>>(ctx);
   attachRule<ReduceMeanOp, sumVJP<ReduceMeanOp, true>>(ctx);
   attachRule<SoftmaxOp, softmaxVJP>(ctx);
+  attachRule<ReduceMaxOp, maxVJP>(ctx);
 }

@@ -69,6 +69,7 @@ FailureOr<Value> mlir::kiln::reshapeLike(OpBuilder &b, Location loc,
 void mlir::kiln::registerDifferentiableOpInterfaces(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, KilnDialect *) {
     registerElementwiseVJPs(ctx);
+    registerIndexingVJPs(ctx);
     registerLinalgVJPs(ctx);
     registerReductionVJPs(ctx);
     registerShapeVJPs(ctx);

@@ -72,6 +72,7 @@ inline bool isDifferentiable(Type type) {
 
 // One registration function per family.
 void registerElementwiseVJPs(MLIRContext *ctx);
+void registerIndexingVJPs(MLIRContext *ctx);
 void registerLinalgVJPs(MLIRContext *ctx);
 void registerReductionVJPs(MLIRContext *ctx);
 void registerShapeVJPs(MLIRContext *ctx);

@@ -6,6 +6,8 @@
 
 #include "OpUtils.h"
 
+#include "mlir/IR/TypeUtilities.h"
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -61,4 +63,81 @@ OpFoldResult UnbroadcastOp::fold(FoldAdaptor) {
   if (getInput().getType().getShape() == getLike().getType().getShape())
     return getInput();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Losses and penalties
+//===----------------------------------------------------------------------===//
+
+/// A scalar of `type`'s element type.
+static void inferScalar(Type type, SmallVectorImpl<Type> &types) {
+  types.push_back(RankedTensorType::get({}, getElementTypeOrSelf(type)));
+}
+
+#define KILN_SCALAR_INFER(OpTy, Operand)                                       \
+  LogicalResult OpTy::inferReturnTypes(MLIRContext *,                          \
+                                       std::optional<Location>,                \
+                                       Adaptor adaptor,                        \
+                                       SmallVectorImpl<Type> &types) {         \
+    inferScalar(adaptor.get##Operand().getType(), types);                      \
+    return success();                                                          \
+  }
+
+KILN_SCALAR_INFER(MSELossOp, Prediction)
+KILN_SCALAR_INFER(MAELossOp, Prediction)
+KILN_SCALAR_INFER(HuberLossOp, Prediction)
+KILN_SCALAR_INFER(BCEWithLogitsLossOp, Prediction)
+KILN_SCALAR_INFER(CrossEntropyLossOp, Logits)
+KILN_SCALAR_INFER(L1PenaltyOp, Input)
+KILN_SCALAR_INFER(L2PenaltyOp, Input)
+#undef KILN_SCALAR_INFER
+
+/// Prediction and target of an elementwise loss: one type, up to refinement.
+template <typename OpTy> static LogicalResult verifyElementwiseLoss(OpTy op) {
+  auto p = op.getPrediction().getType(), t = op.getTarget().getType();
+  if (p.getElementType() != t.getElementType())
+    return op.emitOpError("expects prediction and target of one element type");
+  if (p.getRank() != t.getRank() ||
+      !llvm::all_of(llvm::zip(p.getShape(), t.getShape()), [](auto dims) {
+        auto [a, b] = dims;
+        return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+      }))
+    return op.emitOpError() << "expects prediction and target of one shape, "
+                               "got "
+                            << formatShape(p.getShape()) << " and "
+                            << formatShape(t.getShape());
+  return success();
+}
+
+LogicalResult MSELossOp::verify() { return verifyElementwiseLoss(*this); }
+LogicalResult MAELossOp::verify() { return verifyElementwiseLoss(*this); }
+LogicalResult BCEWithLogitsLossOp::verify() {
+  return verifyElementwiseLoss(*this);
+}
+LogicalResult HuberLossOp::verify() {
+  if (getDelta().convertToDouble() <= 0)
+    return emitOpError("expects delta > 0");
+  return verifyElementwiseLoss(*this);
+}
+
+LogicalResult CrossEntropyLossOp::verify() {
+  auto logits = getLogits().getType(), labels = getLabels().getType();
+  if (logits.getRank() != 2)
+    return emitOpError() << "expects N x C logits, got "
+                         << formatShape(logits.getShape());
+  bool classIndices = isa<IntegerType>(labels.getElementType());
+  if (classIndices ? labels.getRank() != 1 : labels.getRank() != 2)
+    return emitOpError() << "expects labels of N class indices or N x C "
+                            "probabilities, got "
+                         << labels;
+  if (!classIndices && labels.getElementType() != logits.getElementType())
+    return emitOpError("expects probability labels of the logits' type");
+  for (int64_t i = 0; i < labels.getRank(); ++i) {
+    int64_t a = logits.getDimSize(i), b = labels.getDimSize(i);
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
+      return emitOpError() << "labels " << formatShape(labels.getShape())
+                           << " do not match logits "
+                           << formatShape(logits.getShape());
+  }
+  return success();
 }

@@ -74,4 +74,15 @@ def KilnAutodiff : Pass<"kiln-autodiff", "ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def KilnDecompose : Pass<"kiln-decompose", "func::FuncOp"> {
+  let summary = "Expands composite kiln ops into primitive ones";
+  let description = [{
+    Losses and penalties (mse_loss, mae_loss, huber_loss,
+    bce_with_logits_loss, cross_entropy_loss, l1_penalty, l2_penalty) become
+    the elementwise ops, reductions and gathers that define them, written in
+    their numerically stable forms. Differentiation then goes through the
+    primitives' rules, and fusion puts the elementwise parts back together.
+  }];
+}
+
 #endif // KILN_DIALECT_KILN_TRANSFORMS_PASSES_TD
