@@ -62,6 +62,10 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                                          const CPUPipelineOptions &) {
   // Tensors to buffers. Entry points keep identity layouts so that the
   // runtime can pass plain row-major descriptors.
+  // In-place stores of training steps become materializations, and the
+  // computations they store write straight into the destination buffers.
+  pm.addNestedPass<func::FuncOp>(createKilnLowerAssignments());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

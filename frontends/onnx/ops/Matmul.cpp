@@ -1,11 +1,15 @@
-//===- Matmul.cpp - ONNX MatMul and Gemm ----------------------------------===//
+//===- Matmul.cpp - ONNX MatMul, Gemm, Einsum and Det ---------------------===//
 //
 // MatMul is kiln.matmul; Gemm is transposes, a matmul and the alpha/beta
-// scaled bias, which fusion folds back together.
+// scaled bias, which fusion folds back together. Einsum is kiln.einsum once
+// its equation is made explicit (spaces dropped, `...` spelled out as
+// letters of its own, the implicit output written); Det is kiln.det.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../NodeImporter.h"
+
+#include <cctype>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -77,10 +81,138 @@ LogicalResult importGemm(OnnxNode &node) {
   return node.setResult(0, result);
 }
 
+/// ONNX's einsum equation in kiln.einsum's explicit form, given the
+/// operands' ranks; sets `why` when it cannot be read.
+std::optional<std::string> explicitEinsum(StringRef text,
+                                          ArrayRef<int64_t> ranks,
+                                          std::string &why) {
+  std::string eq;
+  for (char c : text)
+    if (!std::isspace((unsigned char)c))
+      eq.push_back(c);
+  StringRef equation(eq);
+  size_t arrow = equation.find("->");
+  StringRef lhs = equation.take_front(arrow);
+  std::optional<StringRef> rhs;
+  if (arrow != StringRef::npos)
+    rhs = equation.drop_front(arrow + 2);
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != ranks.size()) {
+    why = "has " + std::to_string(terms.size()) + " terms for " +
+          std::to_string(ranks.size()) + " inputs";
+    return std::nullopt;
+  }
+  // Letters of the equation, and how many dimensions each `...` covers.
+  std::string used;
+  SmallVector<int64_t> ellipsisDims;
+  int64_t maxEllipsis = 0;
+  for (auto [term, rank] : llvm::zip(terms, ranks)) {
+    size_t dots = term.find("...");
+    StringRef letters = term;
+    std::string joined;
+    if (dots != StringRef::npos) {
+      joined = (term.take_front(dots) + term.drop_front(dots + 3)).str();
+      letters = joined;
+    }
+    for (char c : letters) {
+      if (!std::isalpha((unsigned char)c)) {
+        why = "term '" + term.str() + "' has a character other than a "
+                                      "letter or '...'";
+        return std::nullopt;
+      }
+      used.push_back(c);
+    }
+    int64_t extra = rank - (int64_t)letters.size();
+    if (extra < 0 || (extra > 0 && dots == StringRef::npos)) {
+      why = "term '" + term.str() + "' does not match an input of rank " +
+            std::to_string(rank);
+      return std::nullopt;
+    }
+    ellipsisDims.push_back(dots == StringRef::npos ? -1 : extra);
+    maxEllipsis = std::max(maxEllipsis, extra);
+  }
+  // Letters the equation does not use stand for the `...` dimensions; the
+  // last ones are shared by every operand (numpy aligns them on the right).
+  std::string fresh;
+  for (char c : StringRef("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+    if ((int64_t)fresh.size() < maxEllipsis &&
+        used.find(c) == std::string::npos)
+      fresh.push_back(c);
+  if ((int64_t)fresh.size() < maxEllipsis) {
+    why = "uses too many letters";
+    return std::nullopt;
+  }
+  auto expand = [&](StringRef term, int64_t count) {
+    size_t dots = term.find("...");
+    if (dots == StringRef::npos)
+      return term.str();
+    return (term.take_front(dots) +
+            StringRef(fresh).take_back(std::max<int64_t>(count, 0)) +
+            term.drop_front(dots + 3))
+        .str();
+  };
+  std::string result;
+  for (auto [i, term] : llvm::enumerate(terms))
+    result += (i ? "," : "") + expand(term, ellipsisDims[i]);
+  result += "->";
+  if (rhs) {
+    if (maxEllipsis > 0 && !rhs->contains("...")) {
+      why = "sums over '...' dimensions, which is not supported";
+      return std::nullopt;
+    }
+    result += expand(*rhs, maxEllipsis);
+  } else {
+    // Implicit output: the `...` dimensions, then the letters that occur
+    // once, in alphabetical order.
+    result += fresh;
+    std::string once;
+    for (char c : used)
+      if (llvm::count(used, c) == 1)
+        once.push_back(c);
+    llvm::sort(once);
+    result += once;
+  }
+  return result;
+}
+
+LogicalResult importEinsum(OnnxNode &node) {
+  SmallVector<Value> inputs;
+  SmallVector<int64_t> ranks;
+  for (unsigned i = 0; i < node.numInputs(); ++i) {
+    auto input = node.requiredInput(i);
+    if (failed(input))
+      return failure();
+    inputs.push_back(*input);
+    ranks.push_back(cast<RankedTensorType>(input->getType()).getRank());
+  }
+  std::string text = node.stringAttr("equation", "");
+  std::string why;
+  auto equation = explicitEinsum(text, ranks, why);
+  if (!equation)
+    return node.emitError() << "equation '" << text << "' " << why;
+  auto result = node.create<EinsumOp>(inputs, *equation);
+  if (failed(result))
+    return failure();
+  return node.setResult(0, *result);
+}
+
+LogicalResult importDet(OnnxNode &node) {
+  auto x = node.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto result = node.create<DetOp>(*x);
+  if (failed(result))
+    return failure();
+  return node.setResult(0, *result);
+}
+
 } // namespace
 
 void mlir::kiln::registerMatmulOps(OnnxOpRegistry &registry) {
   registry.add("MatMul", 1, kLatestOpset, importMatMul);
   // Before 7, Gemm broadcast C only with the legacy `broadcast` attribute.
   registry.add("Gemm", 7, kLatestOpset, importGemm);
+  registry.add("Einsum", 12, kLatestOpset, importEinsum);
+  registry.add("Det", 11, kLatestOpset, importDet);
 }

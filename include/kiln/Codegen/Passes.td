@@ -111,4 +111,16 @@ def KilnLowerDynamicExpandShapes
                            "::mlir::memref::MemRefDialect"];
 }
 
+def KilnLowerAssignments : Pass<"kiln-lower-assignments", "func::FuncOp"> {
+  let summary = "Turns kiln.assign into bufferization.materialize_in_destination";
+  let description = [{
+    Runs right before bufferization (later, canonicalization could drop a
+    materialization whose result is unused). Each `kiln.assign %v into %arg`
+    becomes `bufferization.materialize_in_destination %v in %arg`; with
+    empty-tensor elimination the computation of `%v` then writes straight
+    into the argument's buffer.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // KILN_CODEGEN_PASSES_TD

@@ -1,8 +1,10 @@
 //===- Elementwise.cpp - kiln elementwise ops to linalg.generic -----------===//
 //
-// Constants, the broadcasting binary ops and the unary ops. Each op is one
-// entry of a table: a scalar function applied by the shared broadcasting
-// generic builder.
+// Constants, the broadcasting binary ops, comparisons, select, cast and the
+// unary ops. Each op is one entry of a table: a scalar function applied by
+// the shared broadcasting generic builder. Integers arrive signless; the kiln
+// element type says whether they are unsigned (i1 counts as unsigned: a
+// boolean is 0 or 1).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +25,17 @@ namespace {
 using ScalarFn = Value (*)(OpBuilder &, Location, ValueRange, Type kilnType);
 
 bool isFloat(Type kilnType) { return isa<FloatType>(kilnType); }
+
+/// Whether a kiln integer type is read as unsigned by the ops of this file
+/// that are new enough to treat booleans as 0/1 (comparisons, cast, ...).
+bool isUnsignedOrBool(Type kilnType) {
+  return kilnType.isUnsignedInteger() || kilnType.isInteger(1);
+}
+
+/// An integer constant of the signless type `type` from its bits.
+Value intConstant(OpBuilder &b, Location loc, Type type, const APInt &value) {
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
 
 Value buildAdd(OpBuilder &b, Location loc, ValueRange x, Type t) {
   if (isFloat(t))
@@ -130,6 +143,266 @@ Value buildRelu(OpBuilder &b, Location loc, ValueRange x, Type t) {
   return arith::MaxSIOp::create(b, loc, x[0], zero);
 }
 
+/// A divisor that cannot trap: 0 (and -1 for signed types, whose INT_MIN / -1
+/// overflows) become 1. Both give the remainder 0, which is right for -1 and
+/// numpy's answer for 0.
+Value safeDivisor(OpBuilder &b, Location loc, Value divisor, bool isUnsigned) {
+  Type type = divisor.getType();
+  unsigned width = type.getIntOrFloatBitWidth();
+  Value one = intConstant(b, loc, type, APInt(width, 1));
+  Value bad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
+                                    intConstant(b, loc, type,
+                                                APInt::getZero(width)));
+  if (!isUnsigned)
+    bad = arith::OrIOp::create(
+        b, loc, bad,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
+                              intConstant(b, loc, type,
+                                          APInt::getAllOnes(width))));
+  return arith::SelectOp::create(b, loc, bad, one, divisor);
+}
+
+Value buildRem(OpBuilder &b, Location loc, ValueRange x, Type t) {
+  if (isFloat(t))
+    return arith::RemFOp::create(b, loc, x[0], x[1]);
+  bool isUnsigned = isUnsignedOrBool(t);
+  Value divisor = safeDivisor(b, loc, x[1], isUnsigned);
+  if (isUnsigned)
+    return arith::RemUIOp::create(b, loc, x[0], divisor);
+  return arith::RemSIOp::create(b, loc, x[0], divisor);
+}
+
+/// Floored remainder: the truncated one, moved by one divisor when it is
+/// non-zero and its sign differs from the divisor's.
+Value buildMod(OpBuilder &b, Location loc, ValueRange x, Type t) {
+  Value rem = buildRem(b, loc, x, t);
+  if (isUnsignedOrBool(t))
+    return rem;
+  if (isFloat(t)) {
+    Value zero = scalarConstant(b, loc, rem.getType(), 0);
+    Value nonZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                                          rem, zero);
+    Value remNegative = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::OLT, rem, zero);
+    Value divisorNegative = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::OLT, x[1], zero);
+    Value signsDiffer =
+        arith::XOrIOp::create(b, loc, remNegative, divisorNegative);
+    Value adjust = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
+    Value moved = arith::AddFOp::create(b, loc, rem, x[1]);
+    // numpy gives a zero remainder the divisor's sign.
+    Value signed0 = math::CopySignOp::create(b, loc, rem, x[1]);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, rem, zero);
+    return arith::SelectOp::create(
+        b, loc, adjust, moved,
+        arith::SelectOp::create(b, loc, isZero, signed0, rem));
+  }
+  Value zero = scalarConstant(b, loc, rem.getType(), 0);
+  Value nonZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero);
+  // The signs differ exactly when rem ^ divisor is negative.
+  Value signsDiffer = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::slt,
+      arith::XOrIOp::create(b, loc, rem, x[1]), zero);
+  Value adjust = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
+  Value moved = arith::AddIOp::create(b, loc, rem, x[1]);
+  return arith::SelectOp::create(b, loc, adjust, moved, rem);
+}
+
+Value buildAnd(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return arith::AndIOp::create(b, loc, x[0], x[1]);
+}
+
+Value buildOr(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return arith::OrIOp::create(b, loc, x[0], x[1]);
+}
+
+Value buildXor(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return arith::XOrIOp::create(b, loc, x[0], x[1]);
+}
+
+/// Whether the shift amount (read as unsigned) is below the bit width, where
+/// LLVM's shifts are defined.
+Value shiftInRange(OpBuilder &b, Location loc, Value amount) {
+  Type type = amount.getType();
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, amount,
+                               intConstant(b, loc, type, APInt(width, width)));
+}
+
+Value buildShiftLeft(OpBuilder &b, Location loc, ValueRange x, Type) {
+  Value zero = scalarConstant(b, loc, x[0].getType(), 0);
+  Value shifted = arith::ShLIOp::create(b, loc, x[0], x[1]);
+  return arith::SelectOp::create(b, loc, shiftInRange(b, loc, x[1]), shifted,
+                                 zero);
+}
+
+Value buildShiftRight(OpBuilder &b, Location loc, ValueRange x, Type t) {
+  Value inRange = shiftInRange(b, loc, x[1]);
+  if (isUnsignedOrBool(t)) {
+    Value zero = scalarConstant(b, loc, x[0].getType(), 0);
+    Value shifted = arith::ShRUIOp::create(b, loc, x[0], x[1]);
+    return arith::SelectOp::create(b, loc, inRange, shifted, zero);
+  }
+  // An arithmetic shift by width - 1 already fills every bit with the sign.
+  unsigned width = x[0].getType().getIntOrFloatBitWidth();
+  Value maxShift =
+      intConstant(b, loc, x[1].getType(), APInt(width, width - 1));
+  Value amount = arith::SelectOp::create(b, loc, inRange, x[1], maxShift);
+  return arith::ShRSIOp::create(b, loc, x[0], amount);
+}
+
+/// Comparisons: ordered for floats (false with NaN), unsigned for unsigned
+/// integers and i1.
+template <arith::CmpFPredicate F, arith::CmpIPredicate S,
+          arith::CmpIPredicate U>
+Value buildCompare(OpBuilder &b, Location loc, ValueRange x, Type t) {
+  if (isFloat(t))
+    return arith::CmpFOp::create(b, loc, F, x[0], x[1]);
+  return arith::CmpIOp::create(b, loc, isUnsignedOrBool(t) ? U : S, x[0],
+                               x[1]);
+}
+
+Value buildSelect(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return arith::SelectOp::create(b, loc, x[0], x[1], x[2]);
+}
+
+Value buildNot(OpBuilder &b, Location loc, ValueRange x, Type) {
+  Type type = x[0].getType();
+  return arith::XOrIOp::create(
+      b, loc, x[0],
+      intConstant(b, loc, type,
+                  APInt::getAllOnes(type.getIntOrFloatBitWidth())));
+}
+
+/// -1, 0 or 1; a float zero keeps its sign and NaN stays NaN.
+Value buildSign(OpBuilder &b, Location loc, ValueRange x, Type t) {
+  Type type = x[0].getType();
+  Value zero = scalarConstant(b, loc, type, 0);
+  Value one = scalarConstant(b, loc, type, 1);
+  if (isFloat(t)) {
+    Value minusOne = scalarConstant(b, loc, type, -1);
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x[0], zero);
+    Value negative =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x[0], zero);
+    return arith::SelectOp::create(
+        b, loc, positive, one,
+        arith::SelectOp::create(b, loc, negative, minusOne, x[0]));
+  }
+  Value nonZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x[0], zero);
+  Value magnitude = arith::SelectOp::create(b, loc, nonZero, one, zero);
+  if (isUnsignedOrBool(t))
+    return magnitude;
+  Value minusOne = intConstant(
+      b, loc, type, APInt::getAllOnes(type.getIntOrFloatBitWidth()));
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x[0], zero);
+  return arith::SelectOp::create(b, loc, negative, minusOne, magnitude);
+}
+
+Value buildFloor(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return math::FloorOp::create(b, loc, x[0]);
+}
+
+Value buildCeil(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return math::CeilOp::create(b, loc, x[0]);
+}
+
+Value buildRound(OpBuilder &b, Location loc, ValueRange x, Type) {
+  return math::RoundEvenOp::create(b, loc, x[0]);
+}
+
+/// A math function that becomes a libm call: libm has float and double
+/// versions only, so 16-bit floats are computed in f32 and rounded back
+/// (both 16-bit formats convert to f32 exactly).
+template <typename MathOp>
+Value buildLibmCall(OpBuilder &b, Location loc, ValueRange x, Type) {
+  Type type = x[0].getType();
+  if (type.getIntOrFloatBitWidth() >= 32)
+    return MathOp::create(b, loc, x[0]);
+  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x[0]);
+  Value result = MathOp::create(b, loc, wide);
+  return arith::TruncFOp::create(b, loc, type, result);
+}
+
+/// kiln.cast of one scalar from kiln type `from` to kiln type `to`, whose
+/// signless form is `toType` (see CastOp's description for the rules).
+Value buildCast(OpBuilder &b, Location loc, Value x, Type from, Type to,
+                Type toType) {
+  Type fromType = x.getType();
+  if (fromType == toType)
+    return x; // Equal bits: a signedness change, or no change at all.
+  if (auto toFloat = dyn_cast<FloatType>(toType)) {
+    if (auto fromFloat = dyn_cast<FloatType>(fromType)) {
+      unsigned fromWidth = fromFloat.getWidth(), toWidth = toFloat.getWidth();
+      if (fromWidth == toWidth) {
+        // f16 <-> bf16: through f32, which holds both exactly.
+        Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+        return arith::TruncFOp::create(b, loc, toType, wide);
+      }
+      if (fromWidth < toWidth)
+        return arith::ExtFOp::create(b, loc, toType, x);
+      return arith::TruncFOp::create(b, loc, toType, x);
+    }
+    if (isUnsignedOrBool(from))
+      return arith::UIToFPOp::create(b, loc, toType, x);
+    return arith::SIToFPOp::create(b, loc, toType, x);
+  }
+
+  unsigned toWidth = toType.getIntOrFloatBitWidth();
+  if (auto fromFloat = dyn_cast<FloatType>(fromType)) {
+    Value zero = scalarConstant(b, loc, fromType, 0);
+    if (toWidth == 1) // NaN != 0 too.
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    // fptosi/fptoui are poison out of range; the selects below never pick
+    // their result there.
+    bool isUnsigned = isUnsignedOrBool(to);
+    const llvm::fltSemantics &sem = fromFloat.getFloatSemantics();
+    auto powerOfTwo = [&](unsigned k, bool negative) -> Value {
+      // +-inf when 2^k exceeds the format: then no finite value reaches it.
+      APFloat v = scalbn(APFloat::getOne(sem, negative), (int)k,
+                         APFloat::rmNearestTiesToEven);
+      return arith::ConstantOp::create(b, loc, b.getFloatAttr(fromType, v));
+    };
+    Value low = isUnsigned ? zero : powerOfTwo(toWidth - 1, /*negative=*/true);
+    Value high = powerOfTwo(isUnsigned ? toWidth : toWidth - 1, false);
+    Value min = intConstant(b, loc, toType,
+                            isUnsigned ? APInt::getZero(toWidth)
+                                       : APInt::getSignedMinValue(toWidth));
+    Value max = intConstant(b, loc, toType,
+                            isUnsigned ? APInt::getMaxValue(toWidth)
+                                       : APInt::getSignedMaxValue(toWidth));
+    Value converted =
+        isUnsigned ? (Value)arith::FPToUIOp::create(b, loc, toType, x)
+                   : (Value)arith::FPToSIOp::create(b, loc, toType, x);
+    Value tooLow =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, low);
+    Value tooHigh =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, x, high);
+    Value isNaN =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+    Value result = arith::SelectOp::create(b, loc, tooHigh, max, converted);
+    result = arith::SelectOp::create(b, loc, tooLow, min, result);
+    return arith::SelectOp::create(
+        b, loc, isNaN, intConstant(b, loc, toType, APInt::getZero(toWidth)),
+        result);
+  }
+
+  unsigned fromWidth = fromType.getIntOrFloatBitWidth();
+  if (toWidth == 1)
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne, x,
+        intConstant(b, loc, fromType, APInt::getZero(fromWidth)));
+  if (toWidth < fromWidth)
+    return arith::TruncIOp::create(b, loc, toType, x);
+  if (isUnsignedOrBool(from))
+    return arith::ExtUIOp::create(b, loc, toType, x);
+  return arith::ExtSIOp::create(b, loc, toType, x);
+}
+
 /// Any elementwise kiln op: broadcast the operands, apply `fn`.
 template <typename OpTy>
 struct ElementwiseLowering : public OpConversionPattern<OpTy> {
@@ -183,6 +456,73 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
   }
 };
 
+/// kiln.cast: one generic whose body converts between the kiln element
+/// types (the signless types alone lose the signedness it needs).
+struct CastLowering : public OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = convertedType(getTypeConverter(), op.getType());
+    Type from = op.getInput().getType().getElementType();
+    Type to = op.getType().getElementType();
+    SmallVector<OpFoldResult> dims = broadcastDims(
+        rewriter, op.getLoc(), resultType, adaptor.getOperands());
+    checkBroadcast(rewriter, op.getLoc(), op, resultType,
+                   adaptor.getOperands(), dims);
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return buildCast(b, loc, args[0], from, to,
+                           resultType.getElementType());
+        },
+        dims);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// kiln.dropout: the identity and an all-true mask, behind a run-time check
+/// that the run does not ask for a random mask (not implemented yet).
+struct DropoutLowering : public OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value ratio = tensor::ExtractOp::create(rewriter, loc, adaptor.getRatio(),
+                                            ValueRange{});
+    Value training = tensor::ExtractOp::create(rewriter, loc,
+                                               adaptor.getTraining(),
+                                               ValueRange{});
+    // NaN counts as nonzero: it is not a ratio that keeps every element.
+    Value nonZero = arith::CmpFOp::create(
+        rewriter, loc, arith::CmpFPredicate::UNE, ratio,
+        scalarConstant(rewriter, loc, ratio.getType(), 0));
+    Value random = arith::AndIOp::create(rewriter, loc, training, nonZero);
+    Value deterministic = arith::XOrIOp::create(
+        rewriter, loc, random,
+        arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
+    check(rewriter, loc, deterministic,
+          describeForCheck(op) +
+              ": dropout in training mode with a nonzero ratio needs a "
+              "random mask, which Kiln does not implement yet");
+
+    auto outputType = convertedType(getTypeConverter(), op.getOutput().getType());
+    auto maskType = convertedType(getTypeConverter(), op.getMask().getType());
+    Value output = adaptor.getInput();
+    if (output.getType() != outputType)
+      output = tensor::CastOp::create(rewriter, loc, outputType, output);
+    Value mask = createFilled(
+        rewriter, loc, maskType, getDims(rewriter, loc, output),
+        arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
+    rewriter.replaceOp(op, {output, mask});
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::kiln::populateElementwiseToLinalgPatterns(
@@ -204,4 +544,60 @@ void mlir::kiln::populateElementwiseToLinalgPatterns(
   patterns.add<ElementwiseLowering<TanhOp>>(converter, ctx, buildTanh);
   patterns.add<ElementwiseLowering<SigmoidOp>>(converter, ctx, buildSigmoid);
   patterns.add<ElementwiseLowering<ReluOp>>(converter, ctx, buildRelu);
+
+  patterns.add<ElementwiseLowering<RemOp>>(converter, ctx, buildRem);
+  patterns.add<ElementwiseLowering<ModOp>>(converter, ctx, buildMod);
+  patterns.add<ElementwiseLowering<AndOp>>(converter, ctx, buildAnd);
+  patterns.add<ElementwiseLowering<OrOp>>(converter, ctx, buildOr);
+  patterns.add<ElementwiseLowering<XorOp>>(converter, ctx, buildXor);
+  patterns.add<ElementwiseLowering<ShiftLeftOp>>(converter, ctx,
+                                                 buildShiftLeft);
+  patterns.add<ElementwiseLowering<ShiftRightOp>>(converter, ctx,
+                                                  buildShiftRight);
+
+  using P = arith::CmpIPredicate;
+  using F = arith::CmpFPredicate;
+  patterns.add<ElementwiseLowering<EqualOp>>(
+      converter, ctx, buildCompare<F::OEQ, P::eq, P::eq>);
+  patterns.add<ElementwiseLowering<LessOp>>(
+      converter, ctx, buildCompare<F::OLT, P::slt, P::ult>);
+  patterns.add<ElementwiseLowering<LessEqualOp>>(
+      converter, ctx, buildCompare<F::OLE, P::sle, P::ule>);
+  patterns.add<ElementwiseLowering<GreaterOp>>(
+      converter, ctx, buildCompare<F::OGT, P::sgt, P::ugt>);
+  patterns.add<ElementwiseLowering<GreaterEqualOp>>(
+      converter, ctx, buildCompare<F::OGE, P::sge, P::uge>);
+  patterns.add<ElementwiseLowering<SelectOp>>(converter, ctx, buildSelect);
+  patterns.add<CastLowering>(converter, ctx);
+  patterns.add<DropoutLowering>(converter, ctx);
+
+  patterns.add<ElementwiseLowering<NotOp>>(converter, ctx, buildNot);
+  patterns.add<ElementwiseLowering<SignOp>>(converter, ctx, buildSign);
+  patterns.add<ElementwiseLowering<FloorOp>>(converter, ctx, buildFloor);
+  patterns.add<ElementwiseLowering<CeilOp>>(converter, ctx, buildCeil);
+  patterns.add<ElementwiseLowering<RoundOp>>(converter, ctx, buildRound);
+  patterns.add<ElementwiseLowering<ErfOp>>(converter, ctx,
+                                           buildLibmCall<math::ErfOp>);
+  patterns.add<ElementwiseLowering<SinOp>>(converter, ctx,
+                                           buildLibmCall<math::SinOp>);
+  patterns.add<ElementwiseLowering<CosOp>>(converter, ctx,
+                                           buildLibmCall<math::CosOp>);
+  patterns.add<ElementwiseLowering<TanOp>>(converter, ctx,
+                                           buildLibmCall<math::TanOp>);
+  patterns.add<ElementwiseLowering<AsinOp>>(converter, ctx,
+                                            buildLibmCall<math::AsinOp>);
+  patterns.add<ElementwiseLowering<AcosOp>>(converter, ctx,
+                                            buildLibmCall<math::AcosOp>);
+  patterns.add<ElementwiseLowering<AtanOp>>(converter, ctx,
+                                            buildLibmCall<math::AtanOp>);
+  patterns.add<ElementwiseLowering<SinhOp>>(converter, ctx,
+                                            buildLibmCall<math::SinhOp>);
+  patterns.add<ElementwiseLowering<CoshOp>>(converter, ctx,
+                                            buildLibmCall<math::CoshOp>);
+  patterns.add<ElementwiseLowering<AsinhOp>>(converter, ctx,
+                                             buildLibmCall<math::AsinhOp>);
+  patterns.add<ElementwiseLowering<AcoshOp>>(converter, ctx,
+                                             buildLibmCall<math::AcoshOp>);
+  patterns.add<ElementwiseLowering<AtanhOp>>(converter, ctx,
+                                             buildLibmCall<math::AtanhOp>);
 }

@@ -9,6 +9,7 @@
 #include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -97,6 +98,10 @@ struct ConvertKilnToLinalgPass
     KilnTypeConverter converter;
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
+    // In-place stores stay until just before bufferization (see
+    // kiln-lower-assignments); only their types are converted.
+    target.addDynamicallyLegalOp<AssignOp>(
+        [&](AssignOp op) { return converter.isLegal(op); });
     // Every other op is legal once its types are signless (an unsigned
     // tensor.cast, say, is not).
     target.addDynamicallyLegalDialect<

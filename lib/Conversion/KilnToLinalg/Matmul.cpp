@@ -1,15 +1,24 @@
-//===- Matmul.cpp - kiln.matmul to linalg.matmul / batch_matmul -----------===//
+//===- Matmul.cpp - kiln linear algebra to linalg -------------------------===//
 //
 // numpy matmul in terms of the two named contractions later passes know how
 // to tile and pack: a matrix right operand turns all leading dimensions of
 // the left one into rows of one linalg.matmul; otherwise batch dimensions are
 // broadcast, collapsed into one and fed to linalg.batch_matmul.
 //
+// Einsum is one linalg.generic whose loops are the equation's letters (the
+// result's parallel, the others reductions) and whose indexing maps are read
+// off the terms. Det is LU decomposition with partial pivoting in scf.for
+// loops over each matrix.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Utils.h"
 #include "kiln/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/EinsumEquation.h"
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -217,9 +226,225 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
   }
 };
 
+struct EinsumLowering : public OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    std::string why;
+    auto eq = parseEinsumEquation(op.getEquation(), why);
+    if (!eq)
+      return rewriter.notifyMatchFailure(op, why);
+    auto resultType = convertedType(getTypeConverter(), op.getType());
+    Type elementType = resultType.getElementType();
+    ValueRange inputs = adaptor.getInputs();
+    MLIRContext *ctx = rewriter.getContext();
+    std::string letters = eq->letters();
+    int64_t numLoops = letters.size(), numOut = eq->output.size();
+    std::string name = describeForCheck(op);
+
+    // Each letter's extent, from the first dimension it names that is not a
+    // static 1 (which broadcasts).
+    SmallVector<OpFoldResult> extents(numLoops, rewriter.getIndexAttr(1));
+    SmallVector<bool> found(numLoops, false);
+    for (auto [term, input] : llvm::zip(eq->inputs, inputs)) {
+      auto type = cast<RankedTensorType>(input.getType());
+      for (auto [p, c] : llvm::enumerate(term)) {
+        int64_t l = letters.find(c);
+        if (type.getDimSize(p) == 1)
+          continue;
+        OpFoldResult size = tensor::getMixedSize(rewriter, loc, input, p);
+        if (!found[l]) {
+          extents[l] = size;
+          found[l] = true;
+          continue;
+        }
+        checkEqual(rewriter, loc, size, extents[l],
+                   name + ": the dimensions named '" + Twine(c) +
+                       "' differ");
+      }
+    }
+
+    SmallVector<AffineMap> maps;
+    for (auto [term, input] : llvm::zip(eq->inputs, inputs)) {
+      auto type = cast<RankedTensorType>(input.getType());
+      SmallVector<AffineExpr> exprs;
+      for (auto [p, c] : llvm::enumerate(term)) {
+        int64_t l = letters.find(c);
+        bool broadcast = type.getDimSize(p) == 1 && found[l];
+        exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                  : getAffineDimExpr(l, ctx));
+      }
+      maps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
+    }
+    maps.push_back(
+        rewriter.getMultiDimIdentityMap(numLoops).getMajorSubMap(numOut));
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::reduction);
+    for (int64_t i = 0; i < numOut; ++i)
+      iterators[i] = utils::IteratorType::parallel;
+
+    SmallVector<OpFoldResult> outDims(extents.begin(),
+                                      extents.begin() + numOut);
+    Value init = zeroInit(rewriter, loc, resultType, outDims);
+    bool isFloat = isa<FloatType>(elementType);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, inputs, ValueRange{init},
+            maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value product = args[0];
+              for (Value v : args.drop_front().drop_back())
+                product = isFloat
+                              ? (Value)arith::MulFOp::create(b, l, product, v)
+                              : (Value)arith::MulIOp::create(b, l, product, v);
+              Value acc = args.back();
+              Value sum = isFloat
+                              ? (Value)arith::AddFOp::create(b, l, acc, product)
+                              : (Value)arith::AddIOp::create(b, l, acc, product);
+              linalg::YieldOp::create(b, l, sum);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DetLowering : public OpConversionPattern<DetOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DetOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = convertedType(getTypeConverter(), op.getType());
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    Type elementType = type.getElementType();
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, input);
+    checkEqual(rewriter, loc, dims[rank - 2], dims[rank - 1],
+               describeForCheck(op) + ": the matrices are not square");
+
+    // All matrices in a row: [B, M, M].
+    int64_t m = type.getDimSize(rank - 1);
+    if (ShapedType::isDynamic(m))
+      m = type.getDimSize(rank - 2);
+    SmallVector<OpFoldResult> batchDims(dims.begin(), dims.end() - 2);
+    int64_t batch = 1;
+    for (int64_t d : type.getShape().drop_back(2))
+      batch = ShapedType::isDynamic(d) || ShapedType::isDynamic(batch)
+                  ? ShapedType::kDynamic
+                  : batch * d;
+    Value batchSize = productOf(rewriter, loc, batchDims);
+    Value size =
+        getValueOrCreateConstantIndexOp(rewriter, loc, dims[rank - 1]);
+    auto stackType = RankedTensorType::get({batch, m, m}, elementType);
+    Value stack = reshapeTensor(rewriter, loc, input, stackType,
+                                {batchSize, dims[rank - 1], dims[rank - 1]});
+    auto matrixType = RankedTensorType::get({m, m}, elementType);
+    auto detsType = RankedTensorType::get({batch}, elementType);
+    Value dets = createEmpty(rewriter, loc, detsType, {batchSize});
+
+    Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    Value one = scalarConstant(rewriter, loc, elementType, 1);
+    auto at = [](OpBuilder &b, Location l, Value t, Value i, Value j) {
+      return tensor::ExtractOp::create(b, l, t, ValueRange{i, j}).getResult();
+    };
+    auto put = [](OpBuilder &b, Location l, Value v, Value t, Value i,
+                  Value j) {
+      return tensor::InsertOp::create(b, l, v, t, ValueRange{i, j})
+          .getResult();
+    };
+    auto perMatrix = scf::ForOp::create(
+        rewriter, loc, c0, batchSize, c1, ValueRange{dets},
+        [&](OpBuilder &b, Location l, Value n, ValueRange outer) {
+          SmallVector<OpFoldResult> offsets{n, b.getIndexAttr(0),
+                                            b.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), dims[rank - 1],
+                                          dims[rank - 1]};
+          SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+          Value a0 = tensor::ExtractSliceOp::create(b, l, matrixType, stack,
+                                                    offsets, sizes, strides);
+          auto columns = scf::ForOp::create(
+              b, l, c0, size, c1, ValueRange{a0, one},
+              [&](OpBuilder &b, Location l, Value k, ValueRange it) {
+                Value a = it[0], det = it[1];
+                Value k1 = arith::AddIOp::create(b, l, k, c1);
+                // The row at or below k with the largest |a[i, k]|.
+                auto search = scf::ForOp::create(
+                    b, l, k1, size, c1,
+                    ValueRange{k, math::AbsFOp::create(b, l, at(b, l, a, k, k))},
+                    [&](OpBuilder &b, Location l, Value i, ValueRange best) {
+                      Value v = math::AbsFOp::create(b, l, at(b, l, a, i, k));
+                      Value take = arith::CmpFOp::create(
+                          b, l, arith::CmpFPredicate::OGT, v, best[1]);
+                      scf::YieldOp::create(
+                          b, l,
+                          ValueRange{
+                              arith::SelectOp::create(b, l, take, i, best[0]),
+                              arith::SelectOp::create(b, l, take, v,
+                                                      best[1])});
+                    });
+                Value p = search.getResult(0);
+                Value swapped = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::ne, p, k);
+                det = arith::SelectOp::create(
+                    b, l, swapped, arith::NegFOp::create(b, l, det), det);
+                auto swap = scf::ForOp::create(
+                    b, l, c0, size, c1, ValueRange{a},
+                    [&](OpBuilder &b, Location l, Value j, ValueRange it) {
+                      Value rowK = at(b, l, it[0], k, j);
+                      Value rowP = at(b, l, it[0], p, j);
+                      Value t = put(b, l, rowP, it[0], k, j);
+                      scf::YieldOp::create(b, l, put(b, l, rowK, t, p, j));
+                    });
+                a = swap.getResult(0);
+                Value pivot = at(b, l, a, k, k);
+                det = arith::MulFOp::create(b, l, det, pivot);
+                Value singular = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OEQ, pivot, zero);
+                auto rows = scf::ForOp::create(
+                    b, l, k1, size, c1, ValueRange{a},
+                    [&](OpBuilder &b, Location l, Value i, ValueRange it) {
+                      Value f = arith::DivFOp::create(
+                          b, l, at(b, l, it[0], i, k), pivot);
+                      f = arith::SelectOp::create(b, l, singular, zero, f);
+                      auto cols = scf::ForOp::create(
+                          b, l, k1, size, c1, ValueRange{it[0]},
+                          [&](OpBuilder &b, Location l, Value j,
+                              ValueRange it) {
+                            Value v = arith::SubFOp::create(
+                                b, l, at(b, l, it[0], i, j),
+                                arith::MulFOp::create(b, l, f,
+                                                      at(b, l, it[0], k, j)));
+                            scf::YieldOp::create(b, l,
+                                                 put(b, l, v, it[0], i, j));
+                          });
+                      scf::YieldOp::create(b, l, cols.getResult(0));
+                    });
+                scf::YieldOp::create(b, l,
+                                     ValueRange{rows.getResult(0), det});
+              });
+          Value written = tensor::InsertOp::create(
+              b, l, columns.getResult(1), outer[0], ValueRange{n});
+          scf::YieldOp::create(b, l, written);
+        });
+    Value result = reshapeTensor(rewriter, loc, perMatrix.getResult(0),
+                                 resultType, batchDims);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::kiln::populateMatmulToLinalgPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering>(converter, patterns.getContext());
+  patterns.add<MatmulLowering, EinsumLowering, DetLowering>(
+      converter, patterns.getContext());
 }

@@ -3,7 +3,9 @@
 // Max and average pooling over NCHW windows. Explicit padding and the
 // ceil_mode overhang become a tensor.pad (with -inf for max, 0 for average);
 // the average divides each window sum by the number of elements the window
-// counts, computed from the output position.
+// counts, computed from the output position. Unsigned max pooling, which no
+// named NCHW linalg op does, and max pooling with indices are
+// linalg.generics over the same windows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,6 +101,32 @@ Value windowTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
   return tensor::EmptyOp::create(b, loc, kernel, elementType);
 }
 
+/// A linalg.generic over (n, c, oh, ow, kh, kw) reading the padded input at
+/// (n, c, oh * sh + kh * dh, ow * sw + kw * dw) and the window tensor at
+/// (kh, kw) (which only gives the loops their extents), reducing into
+/// `inits` at (n, c, oh, ow).
+template <typename OpTy>
+linalg::GenericOp
+windowGeneric(OpBuilder &b, Location loc, OpTy op, Value padded, Value window,
+              ValueRange inits,
+              function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> in{d(0), d(1)};
+  for (int i = 0; i < 2; ++i)
+    in.push_back(d(2 + i) * op.getStrides()[i] +
+                 d(4 + i) * op.getDilations()[i]);
+  SmallVector<AffineMap> maps{AffineMap::get(6, 0, in, ctx),
+                              AffineMap::get(6, 0, {d(4), d(5)}, ctx)};
+  for (size_t i = 0; i < inits.size(); ++i)
+    maps.push_back(AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx));
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(b, loc, inits.getTypes(),
+                                   ValueRange{padded, window}, inits, maps,
+                                   iterators, body);
+}
+
 struct MaxPool2DLowering : public OpConversionPattern<MaxPool2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -108,19 +136,142 @@ struct MaxPool2DLowering : public OpConversionPattern<MaxPool2DOp> {
     Location loc = op.getLoc();
     auto resultType = convertedType(getTypeConverter(), op.getType());
     Type elementType = resultType.getElementType();
-    Value lowest = lowestValue(rewriter, loc, elementType, false);
+    bool isUnsigned = isUnsignedInteger(op.getInput().getType());
+    Value lowest = lowestValue(rewriter, loc, elementType, isUnsigned);
     auto [padded, dims] =
         preparePool(op, adaptor.getInput(), resultType, lowest, rewriter);
     Value init = createFilled(rewriter, loc, resultType, dims, lowest);
     Value window =
         windowTensor(rewriter, loc, op.getKernelShape(), elementType);
-    Value result = linalg::PoolingNchwMaxOp::create(
-                       rewriter, loc, TypeRange{resultType},
-                       ValueRange{padded, window}, ValueRange{init},
-                       rewriter.getI64TensorAttr(op.getStrides()),
-                       rewriter.getI64TensorAttr(op.getDilations()))
-                       .getResult(0);
+    Value result;
+    if (isUnsigned) {
+      result = windowGeneric(
+                   rewriter, loc, op, padded, window, ValueRange{init},
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, l,
+                         ValueRange{arith::MaxUIOp::create(b, l, args[0],
+                                                           args[2])});
+                   })
+                   .getResult(0);
+    } else {
+      result = linalg::PoolingNchwMaxOp::create(
+                   rewriter, loc, TypeRange{resultType},
+                   ValueRange{padded, window}, ValueRange{init},
+                   rewriter.getI64TensorAttr(op.getStrides()),
+                   rewriter.getI64TensorAttr(op.getDilations()))
+                   .getResult(0);
+    }
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Max pooling that also tracks the flat input index of each maximum: a
+/// generic over (n, c, oh, ow, kh, kw) with two accumulators. Indices start
+/// at -1 so that the first tap inside the input always wins, even when its
+/// value is the lowest one.
+struct MaxPool2DWithIndicesLowering
+    : public OpConversionPattern<MaxPool2DWithIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPool2DWithIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto valuesType = convertedType(getTypeConverter(), op.getValues().getType());
+    auto indicesType =
+        convertedType(getTypeConverter(), op.getIndices().getType());
+    Type elementType = valuesType.getElementType();
+    bool isUnsigned = isUnsignedInteger(op.getInput().getType());
+    Value lowest = lowestValue(rewriter, loc, elementType, isUnsigned);
+    auto [padded, dims] =
+        preparePool(op, adaptor.getInput(), valuesType, lowest, rewriter);
+    Value initValues = createFilled(rewriter, loc, valuesType, dims, lowest);
+    Value initIndices = createFilled(
+        rewriter, loc, indicesType, dims,
+        arith::ConstantOp::create(rewriter, loc,
+                                  rewriter.getI64IntegerAttr(-1)));
+    Value window =
+        windowTensor(rewriter, loc, op.getKernelShape(), elementType);
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < 4; ++d)
+      sizes.push_back(getValueOrCreateConstantIndexOp(
+          rewriter, loc,
+          tensor::getMixedSize(rewriter, loc, adaptor.getInput(), d)));
+    auto generic = windowGeneric(
+        rewriter, loc, op, padded, window, ValueRange{initValues, initIndices},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto c = [&](int64_t v) {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto index = [&](int64_t d) { return linalg::IndexOp::create(b, l, d); };
+          // The tap's position in the unpadded input.
+          SmallVector<Value> pos;
+          Value valid = arith::ConstantIntOp::create(b, l, 1, 1);
+          for (int i = 0; i < 2; ++i) {
+            Value p = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, index(2 + i),
+                                            c(op.getStrides()[i])),
+                arith::MulIOp::create(b, l, index(4 + i),
+                                      c(op.getDilations()[i])));
+            p = arith::SubIOp::create(b, l, p, c(op.getPads()[i]));
+            Value inside = arith::AndIOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, p,
+                                      c(0)),
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, p,
+                                      sizes[2 + i]));
+            valid = arith::AndIOp::create(b, l, valid, inside);
+            pos.push_back(p);
+          }
+          Value plane = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, index(0), sizes[1]), index(1));
+          Value flat;
+          if (op.getColumnMajor())
+            flat = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(
+                    b, l,
+                    arith::AddIOp::create(
+                        b, l, arith::MulIOp::create(b, l, plane, sizes[3]),
+                        pos[1]),
+                    sizes[2]),
+                pos[0]);
+          else
+            flat = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(
+                    b, l,
+                    arith::AddIOp::create(
+                        b, l, arith::MulIOp::create(b, l, plane, sizes[2]),
+                        pos[0]),
+                    sizes[3]),
+                pos[1]);
+          Value flat64 = arith::IndexCastOp::create(b, l, b.getI64Type(), flat);
+          Value value = args[0], best = args[2], bestIndex = args[3];
+          Value greater;
+          if (isa<FloatType>(elementType))
+            greater = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                            value, best);
+          else
+            greater = arith::CmpIOp::create(
+                b, l,
+                isUnsigned ? arith::CmpIPredicate::ugt
+                           : arith::CmpIPredicate::sgt,
+                value, best);
+          Value first = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, bestIndex,
+              arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0)));
+          Value take = arith::AndIOp::create(
+              b, l, valid, arith::OrIOp::create(b, l, greater, first));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, take, value, best),
+                         arith::SelectOp::create(b, l, take, flat64,
+                                                 bestIndex)});
+        });
+    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };
@@ -215,6 +366,6 @@ struct AvgPool2DLowering : public OpConversionPattern<AvgPool2DOp> {
 
 void mlir::kiln::populatePoolToLinalgPatterns(const TypeConverter &converter,
                                               RewritePatternSet &patterns) {
-  patterns.add<MaxPool2DLowering, AvgPool2DLowering>(converter,
-                                                     patterns.getContext());
+  patterns.add<MaxPool2DLowering, MaxPool2DWithIndicesLowering,
+               AvgPool2DLowering>(converter, patterns.getContext());
 }

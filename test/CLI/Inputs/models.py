@@ -49,12 +49,12 @@ def two_inputs():
 def unsupported():
     graph = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["r"], name="relu"),
-         helper.make_node("Cos", ["r"], ["c"], name="angle"),
-         helper.make_node("Floor", ["c"], ["y"], name="round_down")],
+         helper.make_node("RandomUniformLike", ["r"], ["c"], name="noise"),
+         helper.make_node("Bernoulli", ["c"], ["y"], name="coin")],
         "unsupported",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
 
 
 def collide():

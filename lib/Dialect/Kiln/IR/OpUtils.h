@@ -11,6 +11,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 
 namespace mlir::kiln {
@@ -60,6 +61,13 @@ inline DenseElementsAttr constantValue(Attribute attr) {
     types.push_back(adaptor.getInput().getType());                             \
     return success();                                                          \
   }
+
+/// kiln.cast's custom assembly, `tensor<..xf32> -> tensor<..xi8>`: the
+/// target element type `to` is read off the result type (ElementwiseOps.cpp).
+void printCastTypes(OpAsmPrinter &p, Operation *op, Type input, TypeAttr to,
+                    Type result);
+ParseResult parseCastTypes(OpAsmParser &parser, Type &input, TypeAttr &to,
+                           Type &result);
 
 } // namespace mlir::kiln
 

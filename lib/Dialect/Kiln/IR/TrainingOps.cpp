@@ -7,6 +7,7 @@
 #include "OpUtils.h"
 
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -139,5 +140,25 @@ LogicalResult CrossEntropyLossOp::verify() {
                            << " do not match logits "
                            << formatShape(logits.getShape());
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AssignOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AssignOp::verify() {
+  auto arg = dyn_cast<BlockArgument>(getDest());
+  auto func = arg ? dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp())
+                  : FunctionOpInterface();
+  if (!func || arg.getOwner() != &func.getFunctionBody().front())
+    return emitOpError("expects dest to be an argument of the function");
+  if (!func.getArgAttr(arg.getArgNumber(), "kiln.mutable"))
+    return emitOpError() << "expects dest (argument " << arg.getArgNumber()
+                         << ") to be marked kiln.mutable";
+  if (!areRefinementsOf(getDest().getType(), getValue().getType()) &&
+      !areRefinementsOf(getValue().getType(), getDest().getType()))
+    return emitOpError() << "cannot store " << getValue().getType()
+                         << " into " << getDest().getType();
   return success();
 }

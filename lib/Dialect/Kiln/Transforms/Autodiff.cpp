@@ -53,10 +53,10 @@ struct KilnAutodiffPass
   LogicalResult differentiate(func::FuncOp forward) {
     if (!forward.getBody().hasOneBlock())
       return forward.emitError("kiln-autodiff handles single-block functions");
-    if (forward.getNumResults() != 1 ||
+    if (forward.getNumResults() < 1 ||
         !isFloatTensor(forward.getResultTypes()[0]))
       return forward.emitError() << "kiln-autodiff needs '" << function
-                                 << "' to return one floating-point loss";
+                                 << "' to return a floating-point loss first";
     SmallVector<unsigned> args;
     if (wrt.empty()) {
       for (unsigned i = 0; i < forward.getNumArguments(); ++i)
@@ -147,12 +147,21 @@ struct KilnAutodiffPass
       results.push_back(g);
       resultTypes.push_back(arg.getType());
     }
+    // Other results ride along, unchanged, after the gradients.
+    for (Value aux : ret.getOperands().drop_front()) {
+      results.push_back(aux);
+      resultTypes.push_back(aux.getType());
+    }
     func::ReturnOp::create(b, loc, results);
     ret.erase();
     grad.setFunctionType(
         FunctionType::get(grad.getContext(), grad.getArgumentTypes(),
                           resultTypes));
+    grad.removeResAttrsAttr();
     Builder attrs(grad.getContext());
+    for (unsigned i = 1; i < forward.getNumResults(); ++i)
+      if (auto name = forward.getResultAttrOfType<StringAttr>(i, "kiln.name"))
+        grad.setResultAttr(args.size() + i, "kiln.name", name);
     grad.setResultAttr(0, "kiln.name", attrs.getStringAttr("loss"));
     for (auto [k, i] : llvm::enumerate(args)) {
       auto name = grad.getArgAttrOfType<StringAttr>(i, "kiln.name");

@@ -46,6 +46,25 @@ def Kiln_UnbroadcastOp : Kiln_InferredOp<"unbroadcast"> {
   let hasFolder = 1;
 }
 
+def Kiln_AssignOp : Kiln_Op<"assign", [MemoryEffects<[MemWrite]>]> {
+  let summary = "Stores a value into a mutable argument, in place";
+  let description = [{
+    `dest` is an argument of the enclosing function marked `kiln.mutable`
+    (state its caller owns, such as parameters and optimizer moments);
+    `value` is written into its buffer. A training step ends with one assign
+    per parameter and state tensor; nothing may read `dest` after it. The op
+    has a write effect so that no canonicalization drops it; just before
+    bufferization it becomes `bufferization.materialize_in_destination`, and
+    empty-tensor elimination makes the computation of `value` write there
+    directly.
+  }];
+  let arguments = (ins Kiln_Tensor:$dest, Kiln_Tensor:$value);
+  let assemblyFormat = [{
+    $value `into` $dest attr-dict `:` type($value) `,` type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Losses and penalties: a scalar from predictions and targets
 //===----------------------------------------------------------------------===//

@@ -53,8 +53,9 @@ def KilnMarkEntryPoints : Pass<"kiln-mark-entry-points", "ModuleOp"> {
 def KilnAutodiff : Pass<"kiln-autodiff", "ModuleOp"> {
   let summary = "Reverse-mode differentiation of a kiln function";
   let description = [{
-    For `func @f(args...) -> loss`, adds `func @f_grad(args...) -> (loss,
-    d loss / d arg...)`: the forward computation, then, in reverse order,
+    For `func @f(args...) -> (loss, aux...)`, adds `func @f_grad(args...) ->
+    (loss, d loss / d arg..., aux...)`: the forward computation (other results
+    ride along unchanged, after the gradients), then, in reverse order,
     each op's vector-Jacobian product (DifferentiableOpInterface), with the
     cotangents of values used several times summed. A loss that is not a
     scalar is seeded with ones, which differentiates the sum of its

@@ -1,0 +1,78 @@
+//===- TrainingStep.h - A model's training functions -----------*- C++ -*-===//
+//
+// From a model's inference function, the functions that train it: one
+// compiled training step (forward, loss, backward, optimizer update, with
+// parameters and optimizer state updated in place), evaluation and
+// prediction with the parameters as arguments. The ONNX trainer (`kiln
+// train`) and the C++ builder DSL both build their training with this.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINING_TRAININGSTEP_H
+#define KILN_TRAINING_TRAININGSTEP_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <string>
+
+namespace mlir::kiln {
+
+/// Marks a kiln.constant that holds a trainable parameter (an ONNX
+/// initializer, a DSL layer's weight); its value is the name.
+inline constexpr StringLiteral kParameterAttr = "kiln.parameter";
+
+struct TrainingConfig {
+  /// The inference function and which of its results the loss compares.
+  std::string forward = "main";
+  unsigned output = 0;
+  /// mse, mae, huber, bce_with_logits or cross_entropy.
+  std::string loss = "mse";
+  double huberDelta = 1.0;
+  /// sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad.
+  std::string optimizer = "sgd";
+  double learningRate = 0.01;
+  double momentum = 0.9;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  double alpha = 0.99; ///< RMSProp's smoothing constant
+  double weightDecay = 0.0;
+  /// Penalties on parameters of rank >= 2 (weights, not biases).
+  double l1 = 0.0, l2 = 0.0;
+  /// The labels' type: integer class indices for cross_entropy, or the
+  /// output's type.
+  RankedTensorType labelType;
+};
+
+/// What the training functions take besides the model's inputs.
+struct TrainingTensor {
+  std::string name;
+  RankedTensorType type;
+  /// A parameter's initial value; null for state, which starts at zero.
+  ElementsAttr initial;
+};
+
+struct TrainingFunctions {
+  SmallVector<TrainingTensor> parameters;
+  /// Optimizer state (moments, the step count), all zero-initialized.
+  SmallVector<TrainingTensor> state;
+};
+
+/// Adds to `module`, next to `config.forward` (`@main(inputs...) ->
+/// (outputs...)`, whose parameters are kiln.constant ops marked
+/// kParameterAttr):
+///
+///   @train_step(parameters..., state..., inputs..., labels) -> (loss, output)
+///     one optimizer step; parameters and state are `kiln.mutable` and
+///     updated in place
+///   @evaluate(parameters..., inputs..., labels) -> (loss, output)
+///   @predict(parameters..., inputs...) -> (outputs...)
+///
+/// Emits an error (unknown loss or optimizer, no parameters, an op without
+/// a gradient rule) and fails otherwise.
+FailureOr<TrainingFunctions> buildTrainingFunctions(ModuleOp module,
+                                                   const TrainingConfig &config);
+
+} // namespace mlir::kiln
+
+#endif // KILN_TRAINING_TRAININGSTEP_H
