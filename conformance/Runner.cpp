@@ -65,6 +65,15 @@ cl::opt<bool> updateExpected(
 cl::opt<std::string> toleranceFile(
     "tolerances", cl::desc("per-test tolerances: NAME RTOL ATOL # reason"),
     cl::init(""), cl::cat(category));
+cl::opt<std::string> notesFile(
+    "notes",
+    cl::desc("per-test explanations for the report: NAME explanation"),
+    cl::init(""), cl::cat(category));
+cl::opt<std::string> reportCommand(
+    "report-command",
+    cl::desc("the command the report names as its origin (default: this "
+             "command line)"),
+    cl::init(""), cl::cat(category));
 cl::opt<std::string> reportFile("report",
                                 cl::desc("write a Markdown report here"),
                                 cl::init(""), cl::cat(category));
@@ -99,6 +108,41 @@ std::string oneLine(std::string text) {
   if (text.size() > 400)
     text = text.substr(0, 397) + "...";
   return text;
+}
+
+double bf16ToDouble(uint16_t bits) {
+  uint32_t word = uint32_t(bits) << 16;
+  float f;
+  std::memcpy(&f, &word, sizeof f);
+  return f;
+}
+
+double halfToDouble(uint16_t bits) {
+  int sign = bits >> 15, exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
+  double value;
+  if (exponent == 0)
+    value = std::ldexp(mantissa, -24);
+  else if (exponent == 31)
+    value = mantissa ? NAN : INFINITY;
+  else
+    value = std::ldexp(mantissa + 1024, exponent - 25);
+  return sign ? -value : value;
+}
+
+/// ONNX's test data stores bfloat16 tensors as UINT16 (numpy has no
+/// bfloat16): the generator writes the bit patterns. Where the model says
+/// bf16 and the file holds u16 of the same shape, read the bits as bf16.
+kiln_tensor *asDeclaredBF16(kiln_tensor *t, kiln_dtype declared) {
+  if (declared != KILN_DTYPE_BF16 || kiln_tensor_dtype(t) != KILN_DTYPE_U16)
+    return t;
+  kiln_tensor *bf16 = nullptr;
+  if (kiln_tensor_create(KILN_DTYPE_BF16, kiln_tensor_shape(t),
+                         kiln_tensor_rank(t), &bf16) != KILN_OK)
+    return t;
+  std::memcpy(kiln_tensor_data(bf16), kiln_tensor_data(t),
+              kiln_tensor_size_bytes(t));
+  kiln_tensor_destroy(t);
+  return bf16;
 }
 
 /// Compares one output; empty when it matches.
@@ -153,8 +197,22 @@ std::string compare(const std::string &name, const kiln_tensor *got,
           !m.empty())
         return m;
     return "";
+  case KILN_DTYPE_F16:
+  case KILN_DTYPE_BF16: {
+    // 16-bit floats compare as floats, with the tolerance (bits would
+    // refuse a value rounded to nearest where the reference truncated).
+    bool bf16 = kiln_tensor_dtype(got) == KILN_DTYPE_BF16;
+    for (size_t i = 0; i < n; ++i) {
+      uint16_t a = ((const uint16_t *)g)[i], b = ((const uint16_t *)w)[i];
+      if (auto m = checkFloat(bf16 ? bf16ToDouble(a) : halfToDouble(a),
+                              bf16 ? bf16ToDouble(b) : halfToDouble(b), i);
+          !m.empty())
+        return m;
+    }
+    return "";
+  }
   default: {
-    // Integers, bools and 16-bit floats: compare bits.
+    // Integers and bools: compare bits.
     size_t bytes = kiln_tensor_size_bytes(got);
     size_t size = kiln_dtype_size(kiln_tensor_dtype(got));
     for (size_t i = 0; i < bytes; i += size)
@@ -227,7 +285,9 @@ std::string runTest(const std::string &dir, Tolerance tol) {
         return "compile-error\t" + setName + ": " +
                llvm::toString(t.takeError());
       }
-      inputs.push_back(*t);
+      kiln_tensor_info info;
+      kiln_model_input_info(model, i, &info);
+      inputs.push_back(asDeclaredBF16(*t, info.dtype));
     }
     for (size_t i = 0; i < numOutputs; ++i) {
       auto t = mlir::kiln::readTensorProtoFile(set + "/output_" +
@@ -237,7 +297,9 @@ std::string runTest(const std::string &dir, Tolerance tol) {
         return "compile-error\t" + setName + ": " +
                llvm::toString(t.takeError());
       }
-      expected.push_back(*t);
+      kiln_tensor_info info;
+      kiln_model_output_info(model, i, &info);
+      expected.push_back(asDeclaredBF16(*t, info.dtype));
     }
     if (kiln_model_run(model, inputs.data(), numInputs, outputs.data(),
                        numOutputs) != KILN_OK) {
@@ -296,7 +358,29 @@ std::map<std::string, Tolerance> readTolerances() {
   return tolerances;
 }
 
+/// Explanations of tests that do not pass, in words a user understands
+/// (conformance/notes.txt): where Kiln's answer differs from the expected
+/// one on purpose, or why a variant is out of reach.
+std::map<std::string, std::string> readNotes() {
+  std::map<std::string, std::string> notes;
+  if (notesFile.empty())
+    return notes;
+  std::ifstream in(notesFile);
+  std::string line;
+  while (std::getline(in, line)) {
+    StringRef text = StringRef(line).trim();
+    if (text.empty() || text.starts_with("#"))
+      continue;
+    auto [name, note] = text.split(' ');
+    notes[name.str()] = note.trim().str();
+  }
+  return notes;
+}
+
+std::string commandLine; ///< how this run was started, for the report
+
 void writeReport(const std::vector<Result> &results) {
+  auto notes = readNotes();
   std::map<std::string, int> totals;
   std::map<std::string, std::pair<int, int>> perOp;
   for (const Result &r : results) {
@@ -314,10 +398,15 @@ void writeReport(const std::vector<Result> &results) {
     return;
   }
   os << "# ONNX backend node tests\n\n"
-     << "Generated by `conformance/update.sh` (kiln-conformance; see "
-        "conformance/README.md) over the node tests of Debian's "
-        "libonnx-testdata (ONNX 1.12). Outputs are compared with rtol 1e-3 "
-        "and atol 1e-5 unless conformance/tolerances.txt says otherwise.\n\n";
+     << "Generated by `"
+     << (reportCommand.empty() ? commandLine : reportCommand.getValue())
+     << "` (kiln-conformance; see conformance/README.md) over the node tests "
+        "of Debian's libonnx-testdata (ONNX 1.12, opsets up to 17). Outputs "
+        "are compared with rtol 1e-3 and atol 1e-5 unless "
+        "conformance/tolerances.txt says otherwise.\n\n";
+  if (!reportCommand.empty())
+    os << "The runner's command line was:\n\n```\n" << commandLine
+       << "\n```\n\n";
   os << "| result | tests |\n| --- | --- |\n";
   for (const char *status :
        {"pass", "fail", "unsupported", "compile-error", "crash"})
@@ -334,6 +423,8 @@ void writeReport(const std::vector<Result> &results) {
     if (r.status == "pass")
       continue;
     std::string reason = r.reason;
+    if (auto it = notes.find(r.name); it != notes.end())
+      reason = it->second + " (Kiln's message: " + reason + ")";
     for (char &c : reason)
       if (c == '|')
         c = '/';
@@ -349,6 +440,13 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "Runs the ONNX backend node tests through Kiln and compares outputs\n");
+
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.find(' ') != std::string::npos)
+      arg = "'" + arg + "'";
+    commandLine += (i ? " " : "") + arg;
+  }
 
   std::vector<std::string> names;
   std::error_code ec;
@@ -482,29 +580,23 @@ int main(int argc, char **argv) {
 
   int exitCode = 0;
   if (!expectedFile.empty()) {
-    if (updateExpected) {
-      std::ofstream out(expectedFile);
-      out << "# Node tests that pass; kiln-conformance fails if one stops "
-             "passing.\n# Regenerate with: kiln-conformance --expected "
-             "conformance/expected_passes.txt --update-expected\n";
-      for (const Result &r : results)
-        if (r.status == "pass")
-          out << r.name << "\n";
-    } else {
-      std::ifstream in(expectedFile);
-      if (!in) {
-        llvm::errs() << "kiln-conformance: cannot read " << expectedFile << "\n";
-        return 2;
-      }
+    std::ifstream in(expectedFile);
+    if (!in && !updateExpected) {
+      llvm::errs() << "kiln-conformance: cannot read " << expectedFile << "\n";
+      return 2;
+    }
+    {
       std::map<std::string, const Result *> byName;
       for (const Result &r : results)
         byName[r.name] = &r;
       std::string line;
       int listed = 0, passing = 0, regressions = 0;
-      while (std::getline(in, line)) {
+      std::set<std::string> keep; // the list, grown by --update-expected
+      while (in && std::getline(in, line)) {
         line = StringRef(line).trim().str();
         if (line.empty() || line[0] == '#')
           continue;
+        keep.insert(line);
         auto it = byName.find(line);
         // With --filter, tests outside it were not run: nothing to say.
         if (it == byName.end() && !filter.empty())
@@ -527,6 +619,22 @@ int main(int argc, char **argv) {
                    << " expected passes pass\n";
       if (regressions)
         exitCode = 1;
+      if (updateExpected) {
+        // The list only grows: a test that stops passing stays on it (and
+        // the run fails above) rather than being dropped silently.
+        size_t before = keep.size();
+        for (const Result &r : results)
+          if (r.status == "pass")
+            keep.insert(r.name);
+        in.close();
+        std::ofstream out(expectedFile);
+        out << "# Node tests that pass; kiln-conformance fails if one stops "
+               "passing.\n# Grow it with: conformance/update.sh --accept\n";
+        for (const std::string &name : keep)
+          out << name << "\n";
+        llvm::outs() << "kiln-conformance: " << keep.size() - before
+                     << " tests added to " << expectedFile << "\n";
+      }
     }
   }
   return exitCode;

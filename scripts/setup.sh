@@ -13,10 +13,14 @@ packages=(
   libomp-22-dev libclang-rt-22-dev
   # ONNX: protobuf, checker, shape inference, text parser, conformance data
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # Training data archives (.npz, deflated members)
+  zlib1g-dev
   # Tests: GoogleTest; models and numpy references (Debian's /usr/bin/python3)
   googletest libgtest-dev python3-onnx python3-numpy
   # Real models exported from PyTorch, and the PyTorch references
   python3-torch python3-torchvision
+  # Real data for the training tests (sklearn's bundled data sets)
+  python3-sklearn
 )
 
 missing=()

@@ -12,6 +12,11 @@ PyTorch's outputs on those inputs, the reference Kiln must match. Models:
                         pre-LayerNorm, causal attention, GELU MLP
     lstm_lm             2-layer LSTM language model (vocabulary 1000,
                         embedding and hidden 256, sequence 35)
+    sgemm               C = A @ B, both 1024x1024 inputs
+    mlp                 784-512-512-10 with ReLU, batch 64
+    cnn                 conv3x3(3->32)+ReLU+maxpool2+fc128+ReLU+fc10 on
+                        32x32 images, batch 32
+    resnet18_b8         resnet18 at batch 8
 
 Needs Debian's python3-torch and python3-torchvision; run it with
 /usr/bin/python3. A model whose folder already holds every file is skipped
@@ -89,6 +94,39 @@ def lstm_lm(gen):
             ["logits"])
 
 
+class Sgemm(nn.Module):
+    def forward(self, a, b):
+        return a @ b
+
+
+def sgemm(gen):
+    a = torch.randn(1024, 1024, generator=gen)
+    b = torch.randn(1024, 1024, generator=gen)
+    return Sgemm(), {"a": a, "b": b}, {}, ["c"]
+
+
+def mlp(gen):
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512),
+                          nn.ReLU(), nn.Linear(512, 10))
+    x = torch.randn(64, 784, generator=gen)
+    return model, {"x": x}, {"x": {0: "batch"}}, ["y"]
+
+
+def cnn(gen):
+    model = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(32 * 16 * 16, 128), nn.ReLU(),
+                          nn.Linear(128, 10))
+    x = torch.randn(32, 3, 32, 32, generator=gen)
+    return model, {"x": x}, {"x": {0: "batch"}}, ["y"]
+
+
+def resnet18_batch8(gen):
+    model = torchvision.models.resnet18(weights=None)
+    x = torch.randn(8, 3, 224, 224, generator=gen)
+    return model, {"input": x}, {"input": {0: "batch"}}, ["logits"]
+
+
 MODELS = {
     "resnet18": image_model(lambda: torchvision.models.resnet18(weights=None)),
     "mobilenet_v2":
@@ -97,6 +135,12 @@ MODELS = {
         image_model(lambda: torchvision.models.squeezenet1_1(weights=None)),
     "transformer_block": transformer,
     "lstm_lm": lstm_lm,
+    # Benchmark workloads (bench/run.sh): a plain matmul of two inputs, the
+    # MLP and small CNN of the training examples, resnet18 at batch 8.
+    "sgemm": sgemm,
+    "mlp": mlp,
+    "cnn": cnn,
+    "resnet18_b8": resnet18_batch8,
 }
 
 

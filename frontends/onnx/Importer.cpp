@@ -55,6 +55,19 @@ int64_t defaultOpset(const onnx::ModelProto &model) {
   return 0;
 }
 
+/// What a non-tensor ONNX type is, in words.
+std::string describeNonTensor(const onnx::TypeProto &type) {
+  if (type.has_sequence_type())
+    return "a sequence";
+  if (type.has_optional_type())
+    return "an optional";
+  if (type.has_map_type())
+    return "a map";
+  if (type.has_sparse_tensor_type())
+    return "a sparse tensor";
+  return "of an unknown kind";
+}
+
 /// libonnx's multi-line messages as one line: lines joined with "; ",
 /// blanks trimmed.
 std::string oneLine(StringRef text) {
@@ -106,9 +119,20 @@ LogicalResult checkModel(LoadedModel &model, MLIRContext *ctx,
                          bool runShapeInference) {
   Location loc = FileLineColLoc::get(ctx, model.name, 0, 0);
   model.opset = defaultOpset(model.proto);
-  if (model.opset <= 0)
-    return emitError(loc) << "the model imports no opset of the default ONNX "
-                             "domain";
+  if (model.opset <= 0) {
+    // Name the domains it does import (ONNX's training ops live in
+    // ai.onnx.preview.training), so that the user sees what is missing.
+    auto diag = emitError(loc)
+                << "the model imports no opset of the default ONNX domain";
+    std::string domains;
+    for (const auto &entry : model.proto.opset_import())
+      domains += (domains.empty() ? "" : ", ") + entry.domain() + " " +
+                 std::to_string(entry.version());
+    if (!domains.empty())
+      diag << "; it imports only " << domains
+           << ", which Kiln does not support";
+    return diag;
+  }
   if (model.opset > kLatestOpset)
     return emitError(loc) << "the model uses opset " << model.opset
                           << "; Kiln supports opsets up to " << kLatestOpset;
@@ -279,6 +303,7 @@ public:
   llvm::StringMap<onnx::TensorProto *> initializers;
   /// The node being imported, for OnnxNode::emitError.
   std::string currentNode;
+  bool markParameters = false;
 };
 } // namespace mlir::kiln
 
@@ -296,8 +321,10 @@ Value GraphImporter::lookup(StringRef name) {
         << "initializer '" << name << "': " << error;
     return {};
   }
-  Value constant = ConstantOp::create(
+  auto constant = ConstantOp::create(
       builder, NameLoc::get(StringAttr::get(ctx, name)), *attr);
+  if (markParameters)
+    constant->setAttr(kParameterAttr, StringAttr::get(ctx, name));
   values[name] = constant;
   init->second->clear_raw_data();
   initializers.erase(init);
@@ -329,8 +356,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(const OnnxImportOptions &options) {
       continue;
     const onnx::TypeProto &type = input.type();
     if (!type.has_tensor_type()) {
-      emitError(fileLoc) << "input '" << input.name()
-                         << "' is not a tensor; Kiln takes tensor inputs only";
+      // Sequences, optionals and maps: Kiln's values are tensors only.
+      emitError(fileLoc) << "input '" << input.name() << "' is "
+                         << describeNonTensor(type)
+                         << ", not a tensor; Kiln does not support "
+                            "non-tensor values";
       return nullptr;
     }
     Type elementType = onnxElementType(type.tensor_type().elem_type(), ctx);
@@ -626,7 +656,9 @@ mlir::kiln::importOnnxFile(StringRef path, MLIRContext *context,
   LoadedModel model;
   if (failed(loadFile(path, model, context, /*runShapeInference=*/true)))
     return nullptr;
-  return GraphImporter(model, context).run(options);
+  GraphImporter importer(model, context);
+  importer.markParameters = options.markParameters;
+  return importer.run(options);
 }
 
 OwningOpRef<ModuleOp>
@@ -639,7 +671,9 @@ mlir::kiln::importOnnxBuffer(StringRef buffer, StringRef name,
   if (failed(parseProto(buffer, model, context)) ||
       failed(checkModel(model, context, /*runShapeInference=*/true)))
     return nullptr;
-  return GraphImporter(model, context).run(options);
+  GraphImporter importer(model, context);
+  importer.markParameters = options.markParameters;
+  return importer.run(options);
 }
 
 LogicalResult mlir::kiln::summarizeOnnxFile(StringRef path,

@@ -43,29 +43,8 @@ llvm::Expected<kiln_tensor *> mlir::kiln::readTensorProtoFile(StringRef path,
   auto attr = importTensorProto(proto, &context, "", error);
   if (failed(attr))
     return makeError("'" + path + "': " + error);
-  auto type = cast<RankedTensorType>(attr->getType());
-  kiln_dtype dtype = dtypeOf(type.getElementType());
-  SmallVector<int64_t> shape(type.getShape());
-  kiln_tensor *tensor = nullptr;
-  if (kiln_tensor_create(dtype, shape.data(), shape.size(), &tensor) != KILN_OK)
-    return makeError("'" + path + "': " + kiln_last_error());
-  char *out = static_cast<char *>(kiln_tensor_data(tensor));
-  size_t bytes = kiln_tensor_size_bytes(tensor);
-  if (auto dense = dyn_cast<DenseElementsAttr>(*attr)) {
-    if (type.getElementType().isInteger(1)) {
-      size_t i = 0;
-      for (bool b : dense.getValues<bool>())
-        out[i++] = b ? 1 : 0;
-    } else if (dense.isSplat() && type.getNumElements() > 1) {
-      ArrayRef<char> one = dense.getRawData();
-      for (size_t at = 0; at < bytes; at += one.size())
-        memcpy(out + at, one.data(), one.size());
-    } else if (bytes) {
-      memcpy(out, dense.getRawData().data(), bytes);
-    }
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(*attr)) {
-    ArrayRef<char> data = resource.getRawHandle().getBlob()->getData();
-    memcpy(out, data.data(), bytes);
-  }
-  return tensor;
+  auto tensor = createTensorFromAttr(*attr);
+  if (!tensor)
+    return makeError("'" + path + "': " + llvm::toString(tensor.takeError()));
+  return *tensor;
 }

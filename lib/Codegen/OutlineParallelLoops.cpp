@@ -176,9 +176,13 @@ struct KilnOutlineParallelLoopsPass
       auto rest = scf::ParallelOp::create(b, loc, mapAll(loop.getLowerBound()),
                                           mapAll(loop.getUpperBound()),
                                           mapAll(loop.getStep()));
+      // getInductionVars() returns a SmallVector by value: keep both alive
+      // (an ArrayRef of the temporary dangled once a loop nest had more
+      // dimensions than the vector's inline storage).
+      SmallVector<Value> oldIvs = loop.getInductionVars(),
+                         newIvs = rest.getInductionVars();
       for (auto [oldIv, newIv] :
-           llvm::zip(ArrayRef<Value>(loop.getInductionVars()).drop_front(),
-                     rest.getInductionVars()))
+           llvm::zip(ArrayRef<Value>(oldIvs).drop_front(), newIvs))
         map.map(oldIv, newIv);
       target = rest.getBody();
     }

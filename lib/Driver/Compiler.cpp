@@ -90,6 +90,13 @@ llvm::Error mlir::kiln::lowerTo(ModuleOp module, Stage stage,
                                 const CompileOptions &options) {
   CPUPipelineOptions pipeline;
   pipeline.inputShapes = options.inputShapes;
+  // The kernels' vector width follows the target CPU (--mcpu/--mattr).
+  if (stage >= Stage::LLVMDialect) {
+    auto machine = createTargetMachine(options.target);
+    if (!machine)
+      return machine.takeError();
+    pipeline.vectorBits = preferredVectorBits(**machine);
+  }
   auto setStage = [&](Stage s) {
     module->setAttr(kStageAttr, IntegerAttr::get(IntegerType::get(
                                                      module.getContext(), 32),

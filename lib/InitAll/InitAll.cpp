@@ -14,6 +14,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
 #include "kiln/Dialect/Kiln/Transforms/Passes.h"
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Training/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -35,5 +36,7 @@ void mlir::kiln::registerAllPasses() {
   registerKilnPasses();
   registerKilnConversionPasses();
   registerKilnCodegenPasses();
+  registerKilnTrainingPasses();
   registerPipelines();
+  registerGPUPipelines();
 }

@@ -23,6 +23,7 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,7 +60,9 @@ void mlir::kiln::buildLinalgPipeline(OpPassManager &pm) {
 }
 
 void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
-                                         const CPUPipelineOptions &) {
+                                         const CPUPipelineOptions &options) {
+  // Weights read through a transpose are transposed once, here.
+  pm.addNestedPass<func::FuncOp>(createKilnFoldConstantTransposes());
   // Tensors to buffers. Entry points keep identity layouts so that the
   // runtime can pass plain row-major descriptors.
   // In-place stores of training steps become materializations, and the
@@ -80,9 +83,18 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   // Buffers to loops. Strided copies become loops too, so that compiled
   // models need no support library. Outermost parallel loops worth threads
   // move into functions the runtime's pool will run.
+  // Matmuls and convolutions become register-tiled vector FMA kernels,
+  // with their fill and elementwise consumer folded in (before anything
+  // else turns to loops). The counts around it are for --stats.
+  pm.addPass(createKilnCountKernels({"unfused"}));
+  KilnVectorizeContractionsOptions kernels;
+  kernels.vectorBits = options.vectorBits;
+  pm.addNestedPass<func::FuncOp>(createKilnVectorizeContractions(kernels));
+  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createKilnExpandStridedCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createKilnCountKernels({"fused"}));
   pm.addPass(createKilnOutlineParallelLoops());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -92,6 +104,9 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createKilnLowerDynamicExpandShapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // Vector ops of the kernels to LLVM vectors (before memrefs, whose
+  // descriptors their lowering reads).
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   // Integer powers have no LLVM intrinsic: they become small functions.
   pm.addPass(createConvertMathToFuncs());

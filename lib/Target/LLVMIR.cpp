@@ -13,6 +13,7 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -59,6 +60,16 @@ mlir::kiln::createTargetMachine(const CPUTargetOptions &options) {
   return machine;
 }
 
+int64_t mlir::kiln::preferredVectorBits(const llvm::TargetMachine &machine) {
+  // The subtarget knows the CPU's own features as well as --mattr's.
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 512;
+  if (info->checkFeatures("+avx"))
+    return 256;
+  return 128;
+}
+
 namespace {
 /// Builds the ABI globals of kiln/abi.h in an LLVM module.
 class DescriptorBuilder {
@@ -67,7 +78,8 @@ public:
       : module(module), ctx(module.getContext()),
         ptr(llvm::PointerType::getUnqual(ctx)), i32(llvm::Type::getInt32Ty(ctx)),
         i64(llvm::Type::getInt64Ty(ctx)),
-        tensorType(llvm::StructType::get(ctx, {ptr, i32, i32, ptr})) {}
+        tensorType(
+            llvm::StructType::get(ctx, {ptr, i32, i32, ptr, i32, i32})) {}
 
   llvm::Constant *string(llvm::StringRef text, const llvm::Twine &name) {
     auto *init = llvm::ConstantDataArray::getString(ctx, text);
@@ -92,7 +104,11 @@ public:
       entries.push_back(llvm::ConstantStruct::get(
           tensorType, {string(sig.name, prefix + ".name"),
                        llvm::ConstantInt::get(i32, sig.dtype),
-                       llvm::ConstantInt::get(i32, sig.shape.size()), shape}));
+                       llvm::ConstantInt::get(i32, sig.shape.size()), shape,
+                       llvm::ConstantInt::get(i32, sig.isMutable
+                                                       ? KILN_TENSOR_MUTABLE
+                                                       : 0),
+                       llvm::ConstantInt::get(i32, 0)}));
     }
     if (entries.empty())
       return llvm::ConstantPointerNull::get(ptr);

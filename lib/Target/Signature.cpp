@@ -6,7 +6,11 @@
 
 #include "kiln/Target/Signature.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -68,6 +72,7 @@ FailureOr<ModelSignature> mlir::kiln::getSignature(func::FuncOp func) {
                                "input" + std::to_string(i));
     if (failed(sig))
       return failure();
+    sig->isMutable = static_cast<bool>(func.getArgAttr(i, kMutableAttr));
     signature.inputs.push_back(*sig);
   }
   for (unsigned i = 0; i < type.getNumResults(); ++i) {
@@ -83,4 +88,50 @@ FailureOr<ModelSignature> mlir::kiln::getSignature(func::FuncOp func) {
     return func.emitError() << "entry '" << func.getSymName()
                             << "' returns nothing";
   return signature;
+}
+
+llvm::Expected<kiln_tensor *> mlir::kiln::createTensorFromAttr(ElementsAttr value) {
+  auto type = cast<ShapedType>(value.getType());
+  kiln_dtype dtype = dtypeOf(type.getElementType());
+  if (dtype == KILN_DTYPE_INVALID)
+    return llvm::createStringError("a constant of element type %s has no "
+                                   "runtime dtype",
+                                   [&] {
+                                     std::string s;
+                                     llvm::raw_string_ostream os(s);
+                                     os << type.getElementType();
+                                     return s;
+                                   }()
+                                       .c_str());
+  SmallVector<int64_t> shape(type.getShape());
+  kiln_tensor *tensor = nullptr;
+  if (kiln_tensor_create(dtype, shape.data(), shape.size(), &tensor) != KILN_OK)
+    return llvm::createStringError(kiln_last_error());
+  char *out = static_cast<char *>(kiln_tensor_data(tensor));
+  size_t bytes = kiln_tensor_size_bytes(tensor);
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (type.getElementType().isInteger(1)) {
+      size_t i = 0;
+      for (bool b : dense.getValues<bool>())
+        out[i++] = b ? 1 : 0;
+    } else if (dense.isSplat() && type.getNumElements() > 1) {
+      ArrayRef<char> one = dense.getRawData();
+      for (size_t at = 0; at < bytes; at += one.size())
+        std::memcpy(out + at, one.data(), one.size());
+    } else if (bytes) {
+      std::memcpy(out, dense.getRawData().data(), bytes);
+    }
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != bytes) {
+      kiln_tensor_destroy(tensor);
+      return llvm::createStringError("a resource constant has no data or the "
+                                     "wrong size");
+    }
+    std::memcpy(out, blob->getData().data(), bytes);
+  } else {
+    kiln_tensor_destroy(tensor);
+    return llvm::createStringError("unsupported kind of constant attribute");
+  }
+  return tensor;
 }

@@ -235,7 +235,7 @@ mlir::kiln::buildTrainingFunctions(ModuleOp module,
   auto mutableAttrs = [&](StringRef name) {
     return attrs.getDictionaryAttr(
         {attrs.getNamedAttr(kNameAttr, attrs.getStringAttr(name)),
-         attrs.getNamedAttr("kiln.mutable", attrs.getUnitAttr())});
+         attrs.getNamedAttr(kMutableAttr, attrs.getUnitAttr())});
   };
   for (const TrainingTensor &p : result.parameters) {
     argTypes.push_back(p.type);

@@ -50,11 +50,12 @@ kiln_status checkTensors(const kiln_abi_tensor *tensors, uint32_t count,
   for (uint32_t i = 0; i < count; ++i) {
     const kiln_abi_tensor &t = tensors[i];
     if (!t.name || !validDtype(t.dtype) || t.rank < 0 || t.rank > kMaxRank ||
-        (t.rank > 0 && !t.shape))
+        (t.rank > 0 && !t.shape) || (t.flags & ~KILN_TENSOR_MUTABLE))
       return fail(KILN_ERROR_INVALID_MODEL,
                   format("model descriptor has a malformed entry for %s %u",
                          what, i));
-    infos.push_back({t.name, (kiln_dtype)t.dtype, (size_t)t.rank, t.shape});
+    infos.push_back(
+        {t.name, (kiln_dtype)t.dtype, (size_t)t.rank, t.shape, t.flags});
   }
   return KILN_OK;
 }

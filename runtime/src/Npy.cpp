@@ -105,34 +105,45 @@ bool findValue(const std::string &header, const std::string &key,
 
 } // namespace
 
-extern "C" kiln_status kiln_tensor_load_npy(const char *path,
-                                            kiln_tensor **out) {
-  if (!out || !path)
-    return fail(KILN_ERROR_INVALID_ARGUMENT,
-                "kiln_tensor_load_npy: path or out is null");
+namespace {
+/// Where a .npy's bytes come from: a file, or memory (a member of an .npz).
+struct Source {
+  std::FILE *file = nullptr;
+  const unsigned char *data = nullptr;
+  size_t size = 0, at = 0;
+
+  bool read(void *to, size_t n) {
+    if (file)
+      return std::fread(to, 1, n, file) == n;
+    if (size - at < n)
+      return false;
+    std::memcpy(to, data + at, n);
+    at += n;
+    return true;
+  }
+};
+
+/// Parses a .npy from `in`; `path` names it in messages.
+kiln_status loadNpy(Source &in, const char *path, kiln_tensor **out) {
   *out = nullptr;
-  File file(std::fopen(path, "rb"));
-  if (!file)
-    return fail(KILN_ERROR_IO, format("cannot open '%s': %s", path,
-                                      std::strerror(errno)));
   auto bad = [&](const std::string &why) {
     return fail(KILN_ERROR_IO, format("'%s' is not a valid .npy file: %s",
                                       path, why.c_str()));
   };
   unsigned char magic[8];
-  if (std::fread(magic, 1, 8, file.get()) != 8 ||
+  if (!in.read(magic, 8) ||
       std::memcmp(magic, "\x93NUMPY", 6) != 0)
     return bad("it does not start with the .npy magic bytes");
   unsigned major = magic[6];
   size_t headerLength;
   if (major == 1) {
     unsigned char len[2];
-    if (std::fread(len, 1, 2, file.get()) != 2)
+    if (!in.read(len, 2))
       return bad("truncated header");
     headerLength = len[0] | (len[1] << 8);
   } else if (major == 2 || major == 3) {
     unsigned char len[4];
-    if (std::fread(len, 1, 4, file.get()) != 4)
+    if (!in.read(len, 4))
       return bad("truncated header");
     headerLength = len[0] | (len[1] << 8) | (len[2] << 16) |
                    ((size_t)len[3] << 24);
@@ -142,7 +153,7 @@ extern "C" kiln_status kiln_tensor_load_npy(const char *path,
     return bad("unknown format version " + std::to_string(major));
   }
   std::string header(headerLength, '\0');
-  if (std::fread(header.data(), 1, headerLength, file.get()) != headerLength)
+  if (!in.read(header.data(), headerLength))
     return bad("truncated header");
 
   std::string descr, fortran, shapeText;
@@ -187,7 +198,7 @@ extern "C" kiln_status kiln_tensor_load_npy(const char *path,
   if (!memory)
     return fail(KILN_ERROR_OUT_OF_MEMORY,
                 format("cannot allocate %zu bytes for '%s'", sizeBytes, path));
-  if (std::fread(memory, 1, sizeBytes, file.get()) != sizeBytes) {
+  if (!in.read(memory, sizeBytes)) {
     std::free(memory);
     return bad(format("it should hold %zu bytes of data for shape %s but is "
                       "shorter",
@@ -199,6 +210,35 @@ extern "C" kiln_status kiln_tensor_load_npy(const char *path,
     return fail(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate a tensor");
   }
   return KILN_OK;
+}
+} // namespace
+
+extern "C" kiln_status kiln_tensor_load_npy(const char *path,
+                                            kiln_tensor **out) {
+  if (!out || !path)
+    return fail(KILN_ERROR_INVALID_ARGUMENT,
+                "kiln_tensor_load_npy: path or out is null");
+  *out = nullptr;
+  File file(std::fopen(path, "rb"));
+  if (!file)
+    return fail(KILN_ERROR_IO, format("cannot open '%s': %s", path,
+                                      std::strerror(errno)));
+  Source in;
+  in.file = file.get();
+  return loadNpy(in, path, out);
+}
+
+extern "C" kiln_status kiln_tensor_load_npy_memory(const void *data,
+                                                   size_t size,
+                                                   const char *name,
+                                                   kiln_tensor **out) {
+  if (!out || !name || (!data && size))
+    return fail(KILN_ERROR_INVALID_ARGUMENT,
+                "kiln_tensor_load_npy_memory: data, name or out is null");
+  Source in;
+  in.data = static_cast<const unsigned char *>(data);
+  in.size = size;
+  return loadNpy(in, name, out);
 }
 
 extern "C" kiln_status kiln_tensor_save_npy(const kiln_tensor *tensor,

@@ -43,11 +43,9 @@ func.func @main(%a: tensor<4xf32> {kiln.name = "a"},
 // -----
 
 // An op on the path to the loss without a rule is an error naming it.
-func.func @main(%a: tensor<4xf32>, %b: tensor<1xf32>) -> tensor<f32> {
-  %x4 = kiln.reshape %a, [1, 1, 2, 2] : tensor<4xf32> -> tensor<1x1x2x2xf32>
-  %w4 = kiln.reshape %b, [1, 1, 1, 1] : tensor<1xf32> -> tensor<1x1x1x1xf32>
-  // expected-error @+1 {{'kiln.max_pool2d' op has no gradient rule}}
-  %y = kiln.max_pool2d %x4 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x2x2xf32>
+func.func @main(%a: tensor<1x1x2x2xf32>, %grid: tensor<1x2x2x2xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'kiln.grid_sample' op has no gradient rule}}
+  %y = kiln.grid_sample %a, %grid : (tensor<1x1x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
   %loss = kiln.reduce_sum %y, [0, 1, 2, 3] {keepdims = false} : tensor<1x1x2x2xf32> -> tensor<f32>
   return %loss : tensor<f32>
 }

@@ -212,6 +212,53 @@ def expect_kiln_error(model, inputs, message, extra_args=(), tag=None):
     return errors[0]
 
 
+def train_kiln(model, data, args, validation=None, tag=None, expect_error=None,
+               compressed=False):
+    """Runs `kiln train` on `model` (a ModelProto) with `data` (name -> numpy
+    array, saved as an .npz) and `args` (a list of flags); returns (stdout,
+    the trained ModelProto). With `expect_error`, the run must fail with
+    exit status 1, print one `kiln: error:` line containing it and write no
+    model; that line is returned instead. `compressed` saves the data with
+    numpy.savez_compressed."""
+    work = scratch_dir(tag)
+    model_path = os.path.join(work, "model.onnx")
+    onnx.save(model, model_path)
+    data_path = os.path.join(work, "train.npz")
+    (np.savez_compressed if compressed else np.savez)(data_path, **data)
+    saved = os.path.join(work, "trained.onnx")
+    cmd = [kiln_executable(), "train", model_path, "--data", data_path,
+           "--save", saved] + list(args)
+    if validation is not None:
+        valid_path = os.path.join(work, "valid.npz")
+        np.savez(valid_path, **validation)
+        cmd += ["--validation", valid_path]
+    proc = _run(cmd)
+    if expect_error is not None:
+        errors = [line for line in proc.stderr.splitlines()
+                  if line.startswith("kiln: error:")]
+        if proc.returncode != 1 or len(errors) != 1 or \
+                expect_error not in errors[0]:
+            fail(f"kiln train should fail with one error containing "
+                 f"'{expect_error}' (exit status 1), got status "
+                 f"{proc.returncode}\n  stderr:\n{_indent(proc.stderr)}")
+        leftovers = [f for f in os.listdir(work) if f.startswith("trained")]
+        if leftovers:
+            fail(f"a failed kiln train left files behind: {leftovers}")
+        return errors[0]
+    if proc.returncode != 0:
+        fail(f"kiln train failed with exit status {proc.returncode}\n"
+             f"  command: {' '.join(cmd)}\n"
+             f"  stderr:\n{_indent(proc.stderr)}")
+    trained = onnx.load(saved)
+    onnx.checker.check_model(trained)
+    return proc.stdout, trained
+
+
+def initializers(model):
+    """name -> numpy array of a ModelProto's initializers."""
+    return {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+
+
 def _indent(text):
     return "\n".join("    " + line for line in text.rstrip().splitlines())
 

@@ -111,12 +111,15 @@ LogicalResult mlir::kiln::cli::checkModelFile(const std::string &path) {
 }
 
 OwningOpRef<ModuleOp> mlir::kiln::cli::loadModel(Session &session,
-                                                 const std::string &path) {
+                                                 const std::string &path,
+                                                 bool markParameters) {
   if (failed(checkModelFile(path)))
     return nullptr;
   if (StringRef(path).ends_with(".mlir"))
     return parseSourceFile<ModuleOp>(path, &session.context());
-  return mlir::kiln::importOnnxFile(path, &session.context());
+  OnnxImportOptions options;
+  options.markParameters = markParameters;
+  return mlir::kiln::importOnnxFile(path, &session.context(), options);
 }
 
 void CompilerFlags::addTo(ArgParser &parser) {
@@ -129,6 +132,24 @@ void CompilerFlags::addTo(ArgParser &parser) {
                 "CPU features to add or remove, e.g. +avx2,-avx512f");
   parser.list("--input-shape", &inputShapes, "NAME=DxD...",
               "fix the shape of an input with dynamic dimensions (repeatable)");
+  parser.option("--target", &target, "TARGET",
+                "cpu (the default), or cuda[:sm_XX] for NVIDIA GPUs (sm_80 "
+                "unless given; kiln compile only, see docs/gpu.md)");
+}
+
+FailureOr<std::optional<mlir::kiln::CUDATargetOptions>>
+CompilerFlags::cudaTarget() const {
+  if (target == "cpu")
+    return std::optional<mlir::kiln::CUDATargetOptions>();
+  auto cuda = mlir::kiln::parseCUDATarget(target);
+  if (!cuda) {
+    fail(cuda.takeError());
+    return failure();
+  }
+  unsigned level;
+  if (!StringRef(optLevel).getAsInteger(10, level) && level <= 3)
+    cuda->optLevel = level;
+  return std::optional<mlir::kiln::CUDATargetOptions>(*cuda);
 }
 
 FailureOr<std::vector<int64_t>> mlir::kiln::cli::parseShape(const std::string &text) {
@@ -150,6 +171,15 @@ FailureOr<std::vector<int64_t>> mlir::kiln::cli::parseShape(const std::string &t
 
 LogicalResult CompilerFlags::apply(ModuleOp module,
                                    mlir::kiln::CompileOptions &options) const {
+  auto cuda = cudaTarget();
+  if (failed(cuda))
+    return failure();
+  if (*cuda && !acceptsCUDA) {
+    fail("--target " + target +
+         ": running on the GPU is not implemented yet; `kiln compile "
+         "--target cuda --emit ptx` writes the kernels (see docs/gpu.md)");
+    return failure();
+  }
   unsigned level;
   if (StringRef(optLevel).getAsInteger(10, level) || level > 3) {
     fail("--opt-level must be 0, 1, 2 or 3, got '" + optLevel + "'");

@@ -12,6 +12,7 @@
 #include "CommandLine.h"
 
 #include "kiln/Driver/Compiler.h"
+#include "kiln/Target/CUDA.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -19,6 +20,7 @@
 #include "llvm/Support/Error.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,9 +50,11 @@ private:
 mlir::LogicalResult checkModelFile(const std::string &path);
 
 /// Loads `path`: an ONNX model (binary or text), or an MLIR file of kiln
-/// ops (`.mlir`). Null after printing errors.
+/// ops (`.mlir`). With `markParameters`, an ONNX model's initializers are
+/// marked as trainable parameters. Null after printing errors.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(Session &session,
-                                            const std::string &path);
+                                            const std::string &path,
+                                            bool markParameters = false);
 
 /// The flags every compiling verb takes.
 struct CompilerFlags {
@@ -58,8 +62,15 @@ struct CompilerFlags {
   std::string cpu = "native";
   std::string features;
   std::vector<std::string> inputShapes;
+  /// `cpu` or `cuda[:sm_XX]`. Only verbs that set `acceptsCUDA` take cuda.
+  std::string target = "cpu";
+  bool acceptsCUDA = false;
 
   void addTo(ArgParser &parser);
+  /// The GPU target, or nullopt for cpu. Prints and returns failure on a
+  /// bad value.
+  mlir::FailureOr<std::optional<mlir::kiln::CUDATargetOptions>>
+  cudaTarget() const;
   /// Fills `options`; `module` maps input names to argument indices.
   /// Prints and returns failure on bad values.
   mlir::LogicalResult apply(mlir::ModuleOp module,
@@ -77,6 +88,8 @@ mlir::FailureOr<std::vector<int64_t>> parseShape(const std::string &text);
 int runCompile(const std::vector<std::string> &args);
 int runRun(const std::vector<std::string> &args);
 int runInfo(const std::vector<std::string> &args);
+int runBench(const std::vector<std::string> &args);
+int runTrain(const std::vector<std::string> &args);
 
 } // namespace mlir::kiln::cli
 

@@ -1,6 +1,6 @@
 //===- kiln.cpp - The kiln command-line tool ------------------------------===//
 //
-// `kiln VERB ...`: compile, run and info; each verb lives in its own file.
+// `kiln VERB ...`: compile, run, bench, train and info; each verb lives in its own file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +25,8 @@ struct Verb {
 const Verb verbs[] = {
     {"compile", runCompile, "compile a model and write a stage of it"},
     {"run", runRun, "compile and run a model on inputs from files"},
+    {"bench", runBench, "time a model: median of repeated runs"},
+    {"train", runTrain, "train a model's parameters on data (.npz)"},
     {"info", runInfo, "describe a model: inputs, outputs, ops, parameters"},
 };
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -147,6 +148,43 @@ TEST(Npy, ReportsBadFiles) {
   EXPECT_NE(std::string(kiln_last_error()).find("shorter"), std::string::npos);
   std::remove(garbage.c_str());
   std::remove(truncated.c_str());
+}
+
+TEST(Npy, LoadsFromMemory) {
+  int64_t shape[] = {3, 2};
+  kiln_tensor *t = nullptr;
+  ASSERT_EQ(kiln_tensor_create(KILN_DTYPE_I32, shape, 2, &t), KILN_OK);
+  for (int i = 0; i < 6; ++i)
+    static_cast<int32_t *>(kiln_tensor_data(t))[i] = 10 * i - 7;
+  std::string path = scratch("memory.npy");
+  ASSERT_EQ(kiln_tensor_save_npy(t, path.c_str()), KILN_OK);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+
+  kiln_tensor *back = nullptr;
+  ASSERT_EQ(kiln_tensor_load_npy_memory(bytes.data(), bytes.size(), "member",
+                                        &back),
+            KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(kiln_tensor_dtype(back), KILN_DTYPE_I32);
+  ASSERT_EQ(kiln_tensor_num_elements(back), 6u);
+  EXPECT_EQ(std::memcmp(kiln_tensor_data(back), kiln_tensor_data(t), 24), 0);
+  kiln_tensor_destroy(back);
+
+  // Cut short, the error names the member.
+  back = nullptr;
+  EXPECT_EQ(kiln_tensor_load_npy_memory(bytes.data(), bytes.size() - 4,
+                                        "train.npz:x.npy", &back),
+            KILN_ERROR_IO);
+  EXPECT_EQ(back, nullptr);
+  EXPECT_NE(std::string(kiln_last_error()).find("'train.npz:x.npy'"),
+            std::string::npos);
+  EXPECT_NE(std::string(kiln_last_error()).find("shorter"), std::string::npos);
+  EXPECT_EQ(kiln_tensor_load_npy_memory(nullptr, 4, "x", &back),
+            KILN_ERROR_INVALID_ARGUMENT);
+  kiln_tensor_destroy(t);
+  std::remove(path.c_str());
 }
 
 TEST(Npy, FailedSaveLeavesNoFile) {

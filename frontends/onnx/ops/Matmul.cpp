@@ -3,13 +3,18 @@
 // MatMul is kiln.matmul; Gemm is transposes, a matmul and the alpha/beta
 // scaled bias, which fusion folds back together. Einsum is kiln.einsum once
 // its equation is made explicit (spaces dropped, `...` spelled out as
-// letters of its own, the implicit output written); Det is kiln.det.
+// letters of its own, the implicit output written); Det is kiln.det. DFT
+// is two matmuls with constant cosine and sine matrices, in f64.
 //
 //===----------------------------------------------------------------------===//
 
-#include "../NodeImporter.h"
+#include "IndexHelpers.h"
+#include "OpChain.h"
+
+#include "llvm/Support/MathExtras.h"
 
 #include <cctype>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -207,6 +212,114 @@ LogicalResult importDet(OnnxNode &node) {
   return node.setResult(0, *result);
 }
 
+/// DFT 17: x is [..., N at axis, ..., 1 (real) or 2 (complex)]. With L the
+/// dft_length (a constant; N by default) and K = L (or L / 2 + 1 when
+/// onesided), y[..., k, ..., :] = sum over n < min(N, L) of
+/// x[..., n, ...] * exp(-+2 pi i k n / L) (divided by L when inverse). The
+/// sum is two matmuls along the (transposed-last) axis with the constant
+/// matrices cos(2 pi k n / L) and sin(2 pi k n / L), whose rows n >= L are
+/// zero: that truncates a longer signal and zero-pads a shorter one. It is
+/// formed in f64 (float32 sums of this size would miss the exact zeros the
+/// outputs have within atol) and cast back.
+LogicalResult importDFT(OnnxNode &node) {
+  auto x = node.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank();
+  if (!type.hasStaticShape())
+    return node.emitError()
+           << "DFT of a tensor with dynamic dimensions is not supported";
+  if (rank < 2 || (type.getDimSize(rank - 1) != 1 &&
+                   type.getDimSize(rank - 1) != 2))
+    return node.emitError() << "expects a last dimension of 1 (real) or 2 "
+                               "(complex) values";
+  int64_t axis = node.intAttr("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank - 1)
+    return node.emitError() << "axis " << node.intAttr("axis", 1)
+                            << " is out of range for rank " << rank;
+  int64_t n = type.getDimSize(axis), length = n;
+  if (node.input(1)) {
+    auto given = node.constantInts(1, "dft_length");
+    if (failed(given))
+      return failure();
+    if (given->size() != 1 || (*given)[0] < 1)
+      return node.emitError() << "dft_length must be one positive value";
+    length = (*given)[0];
+  }
+  bool inverse = node.intAttr("inverse", 0) != 0;
+  bool onesided = node.intAttr("onesided", 0) != 0;
+  int64_t k = onesided ? length / 2 + 1 : length;
+  bool complex = type.getDimSize(rank - 1) == 2;
+
+  OpChain chain(node);
+  MLIRContext *ctx = node.getContext();
+  Type f64 = Float64Type::get(ctx);
+  // The signal's parts with the trailing 1/2 dropped and the axis moved
+  // last: [..., N].
+  SmallVector<int64_t> perm, inversePerm(rank - 1);
+  for (int64_t d = 0; d < rank - 1; ++d)
+    if (d != axis)
+      perm.push_back(d);
+  perm.push_back(axis);
+  for (int64_t d = 0; d < rank - 1; ++d)
+    inversePerm[perm[d]] = d;
+  SmallVector<int64_t> partShape(type.getShape().drop_back());
+  auto part = [&](int64_t index) {
+    Value slice = chain.create<SliceOp>(
+        *x, indexConstant(node, {index}), indexConstant(node, {index + 1}),
+        indexConstant(node, {rank - 1}), indexConstant(node, {1}));
+    Value flat = chain.create<ReshapeOp>(slice, ArrayRef<int64_t>(partShape));
+    return chain.cast(chain.create<TransposeOp>(flat, ArrayRef<int64_t>(perm)),
+                      f64);
+  };
+  Value re = part(0), im = complex ? part(1) : Value();
+
+  SmallVector<double> cosines(n * k), sines(n * k);
+  for (int64_t row = 0; row < n; ++row)
+    for (int64_t col = 0; col < k; ++col) {
+      if (row >= length)
+        continue;
+      // (row * col) mod length keeps the angle small and exact.
+      double angle = 2 * llvm::numbers::pi * double((row * col) % length) /
+                     double(length);
+      cosines[row * k + col] = std::cos(angle);
+      sines[row * k + col] = std::sin(angle);
+    }
+  auto matrixType = RankedTensorType::get({n, k}, f64);
+  Value cosMatrix = node.constant(matrixType, cosines);
+  Value sinMatrix = node.constant(matrixType, sines);
+  // Forward: (re + i im)(cos - i sin); inverse: (re + i im)(cos + i sin).
+  Value reCos = chain.create<MatmulOp>(re, cosMatrix);
+  Value reSin = chain.create<MatmulOp>(re, sinMatrix);
+  Value outRe = reCos, outIm = inverse ? reSin : chain.create<NegOp>(reSin);
+  if (complex) {
+    Value imCos = chain.create<MatmulOp>(im, cosMatrix);
+    Value imSin = chain.create<MatmulOp>(im, sinMatrix);
+    outRe = inverse ? chain.create<SubOp>(outRe, imSin)
+                    : chain.create<AddOp>(outRe, imSin);
+    outIm = chain.create<AddOp>(outIm, imCos);
+  }
+  if (inverse) {
+    Value scale = chain.scalar(f64, 1.0 / double(length));
+    outRe = chain.create<MulOp>(outRe, scale);
+    outIm = chain.create<MulOp>(outIm, scale);
+  }
+  SmallVector<int64_t> outShape(partShape);
+  outShape[axis] = k;
+  outShape.push_back(1);
+  auto restore = [&](Value v) {
+    Value back =
+        chain.create<TransposeOp>(v, ArrayRef<int64_t>(inversePerm));
+    return chain.create<ReshapeOp>(back, ArrayRef<int64_t>(outShape));
+  };
+  Value y = chain.create<ConcatOp>(ValueRange{restore(outRe), restore(outIm)},
+                                   rank - 1);
+  return chain.setResult(0, chain.cast(y, type.getElementType()));
+}
+
 } // namespace
 
 void mlir::kiln::registerMatmulOps(OnnxOpRegistry &registry) {
@@ -215,4 +328,5 @@ void mlir::kiln::registerMatmulOps(OnnxOpRegistry &registry) {
   registry.add("Gemm", 7, kLatestOpset, importGemm);
   registry.add("Einsum", 12, kLatestOpset, importEinsum);
   registry.add("Det", 11, kLatestOpset, importDet);
+  registry.add("DFT", 17, kLatestOpset, importDFT);
 }

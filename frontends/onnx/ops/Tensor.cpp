@@ -3,13 +3,17 @@
 // Constant; the ops that reshape without moving data (Reshape, Flatten,
 // Squeeze, Unsqueeze) or move it (Transpose, Expand, Tile, Pad, DepthToSpace,
 // SpaceToDepth); the ops that read shapes (Shape, Size) and the ones that
-// build tensors from shapes (ConstantOfShape, Range, EyeLike). Shape-like
+// build tensors from shapes (ConstantOfShape, Range, EyeLike, and the
+// windows of signal processing: HannWindow, HammingWindow, BlackmanWindow,
+// made of Range and Cos). Shape-like
 // inputs may be constants or computed at run time (see IndexHelpers.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "IndexHelpers.h"
+#include "OpChain.h"
 
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -325,6 +329,56 @@ LogicalResult importEyeLike(OnnxNode &node) {
   return node.setResult(0, *result);
 }
 
+/// HannWindow, HammingWindow, BlackmanWindow 17: a0 - a1 cos(2 pi n / N) +
+/// a2 cos(4 pi n / N) for n in [0, size), N = size (periodic) or size - 1
+/// (symmetric). The size is a rank-0 input (a run-time value: the output's
+/// length is data-dependent); the sum is formed in f64 and cast to
+/// output_datatype.
+LogicalResult importWindow(OnnxNode &node, double a0, double a1, double a2) {
+  auto size = node.requiredInput(0);
+  if (failed(size))
+    return failure();
+  if (rankOf(*size) != 0)
+    return node.emitError() << "expects a rank-0 size";
+  Type outType =
+      onnxElementType(node.intAttr("output_datatype", 1), node.getContext());
+  if (!outType || !(isa<FloatType>(outType) || outType.isInteger()))
+    return node.emitError() << "output_datatype "
+                            << node.intAttr("output_datatype", 1)
+                            << " is not supported";
+  OpChain chain(node);
+  Type sizeType = elementTypeOf(*size);
+  Type f64 = Float64Type::get(node.getContext());
+  Value n = chain.cast(chain.create<RangeOp>(chain.scalar(sizeType, 0), *size,
+                                             chain.scalar(sizeType, 1)),
+                       f64);
+  Value period = chain.cast(*size, f64);
+  if (!node.intAttr("periodic", 1))
+    period = chain.create<SubOp>(period, chain.scalar(f64, 1));
+  Value angle = chain.create<DivOp>(
+      chain.create<MulOp>(n, chain.scalar(f64, 2 * llvm::numbers::pi)), period);
+  Value w = chain.create<SubOp>(
+      chain.scalar(f64, a0),
+      chain.create<MulOp>(chain.scalar(f64, a1), chain.create<CosOp>(angle)));
+  if (a2 != 0)
+    w = chain.create<AddOp>(
+        w, chain.create<MulOp>(
+               chain.scalar(f64, a2),
+               chain.create<CosOp>(
+                   chain.create<MulOp>(angle, chain.scalar(f64, 2)))));
+  return chain.setResult(0, chain.cast(w, outType));
+}
+
+LogicalResult importHannWindow(OnnxNode &node) {
+  return importWindow(node, 0.5, 0.5, 0);
+}
+LogicalResult importHammingWindow(OnnxNode &node) {
+  return importWindow(node, 25.0 / 46, 21.0 / 46, 0);
+}
+LogicalResult importBlackmanWindow(OnnxNode &node) {
+  return importWindow(node, 0.42, 0.5, 0.08);
+}
+
 /// DepthToSpace 1 to 13 and SpaceToDepth: a reshape that splits the block
 /// out of a dimension, a transpose that moves it, and a reshape that merges
 /// it into the others (ONNX defines the ops this way).
@@ -399,6 +453,9 @@ void mlir::kiln::registerTensorOps(OnnxOpRegistry &registry) {
   registry.add("ConstantOfShape", 9, kLatestOpset, importConstantOfShape);
   registry.add("Range", 11, kLatestOpset, importRange);
   registry.add("EyeLike", 9, kLatestOpset, importEyeLike);
+  registry.add("HannWindow", 17, kLatestOpset, importHannWindow);
+  registry.add("HammingWindow", 17, kLatestOpset, importHammingWindow);
+  registry.add("BlackmanWindow", 17, kLatestOpset, importBlackmanWindow);
   registry.add("DepthToSpace", 1, kLatestOpset, importDepthToSpace);
   registry.add("SpaceToDepth", 1, kLatestOpset, importSpaceToDepth);
   registry.add("Flatten", 1, kLatestOpset, importFlatten);

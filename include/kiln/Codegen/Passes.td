@@ -123,4 +123,134 @@ def KilnLowerAssignments : Pass<"kiln-lower-assignments", "func::FuncOp"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def KilnMapParallelLoopsToGPU
+    : Pass<"kiln-map-parallel-loops-to-gpu", "func::FuncOp"> {
+  let summary = "Turns outermost loops on buffers into GPU kernel launches";
+  let description = [{
+    The GPU pipeline's mapping of work onto blocks and threads. Every
+    outermost `scf.parallel` (as `convert-linalg-to-parallel-loops` makes
+    them) becomes a `gpu.launch` over its whole iteration space, linearized:
+    thread `blockIdx.x * blockDim.x + threadIdx.x` runs one iteration, the
+    last dimension varying fastest, so that neighbouring threads touch
+    neighbouring elements of row-major buffers (coalesced accesses). A guard
+    skips the threads past the end, and the launch itself is skipped when the
+    space is empty (CUDA refuses a grid of zero blocks). Loops nested inside
+    (reductions, inner parallel dimensions) stay loops inside the kernel.
+
+    An outermost `scf.for` (a loop nest with no parallel dimension, e.g. a
+    full reduction) becomes a kernel of one thread, and a `memref.copy`
+    becomes `gpu.memcpy`, so that no access to buffers is left on the host.
+    Loops that yield values to the host
+    (`scf.parallel` reductions, `scf.for` with results) are rejected.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (1 to 1024)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def KilnMergeGPUModules : Pass<"kiln-merge-gpu-modules", "ModuleOp"> {
+  let summary = "Puts every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` gives each kernel its own `gpu.module`. This pass
+    moves the kernels of all of them into the first, named
+    `kiln_kernels`, each kernel renamed after the module it came from (unique
+    names), and points every `gpu.launch_func` at its new place. A model then
+    compiles to one PTX module: one run of LLVM's NVPTX backend, one
+    `cuModuleLoadData` at run time. A module holding anything but kernels
+    (e.g. functions the kernels call) stays as it is.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def KilnVectorizeContractions
+    : Pass<"kiln-vectorize-contractions", "func::FuncOp"> {
+  let summary = "Vector FMA kernels for f32 matmuls and convolutions";
+  let description = [{
+    Replaces each f32 contraction on buffers with one m, one n and one k
+    dimension (linalg.matmul, linalg.batch_matmul, matmul-like
+    linalg.generic with any batch dimensions) whose B and C are contiguous
+    along n, by a loop nest of vector FMAs:
+
+    - an outermost `scf.parallel` over cache tiles of `tile-rows` x
+      `tile-cols` (and the batch), flattened to one dimension so that
+      `kiln-outline-parallel-loops` can spread every tile over threads;
+    - inside, micro-kernels of `rows` x `vectors` vectors of
+      `vector-bits / 32` lanes held in registers over the whole reduction:
+      per step of k, `vectors` loads of a row of B, and per row a broadcast
+      element of A and `vectors` FMAs (`vector.fma`);
+    - tails: single rows, and single vectors with masked loads and stores.
+
+    When the accumulator's buffer is a local allocation used only by a
+    `linalg.fill`, the contraction, one elementwise `linalg.generic` that
+    reads it, and deallocations, the fill becomes the accumulators' initial
+    value and the generic's body (bias, activation, residual add) is applied
+    to the accumulators in registers before the store: the intermediate
+    buffer is never written. A contraction that does not fit these forms is
+    left as it is.
+
+    Convolutions (`linalg.conv_2d_nchw_fchw`,
+    `linalg.depthwise_conv_2d_nchw_chw`, f32, any strides and dilations)
+    get the same treatment with the output width as the vector dimension
+    and output channels as the kernel's rows (8 channels x 2 vectors, tiles
+    of 64 channels by one output row): strided inputs are read with
+    `vector.gather`, a broadcast-bias initializer of the accumulator stays
+    and the kernel starts from what it wrote, and the consumer is fused as
+    for matmuls.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Vector register width in bits (512 for AVX-512, 256 for AVX2)">,
+    Option<"rowsPerKernel", "rows", "int64_t", /*default=*/"6",
+           "Rows of C per micro-kernel">,
+    Option<"vectorsPerKernel", "vectors", "int64_t", /*default=*/"4",
+           "Vectors of C per row in a micro-kernel">,
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"96",
+           "Rows of C per parallel tile">,
+    Option<"tileCols", "tile-cols", "int64_t", /*default=*/"256",
+           "Columns of C per parallel tile">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def KilnFoldConstantTransposes
+    : Pass<"kiln-fold-constant-transposes", "func::FuncOp"> {
+  let summary = "Transposes constant tensors at compile time";
+  let description = [{
+    Each `linalg.transpose` (on tensors, static shapes) of an `arith.constant`
+    (dense or `dense_resource`, any element type of whole bytes) becomes a
+    constant holding the transposed data: a new `dense_resource` blob, or a
+    splat of the new shape. Weights stored as [out, in] (ONNX Gemm with
+    transB, PyTorch's Linear) are then laid out once for the matmul kernels
+    instead of being transposed on every run. The original constant is
+    dropped when nothing else uses it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def KilnCountKernels : Pass<"kiln-count-kernels", "ModuleOp"> {
+  let summary = "Records loop nests and local buffer bytes for --stats";
+  let description = [{
+    Counts the outermost loop nests of every function (linalg ops, `scf.for`,
+    `scf.parallel` and `memref.copy` directly in a function's blocks) and
+    the bytes of its `memref.alloc` buffers (static shapes; dynamic ones are
+    counted apart), and records them in the module's `kiln.stats`
+    dictionary as `LABEL_loop_nests`, `LABEL_buffer_bytes` and
+    `LABEL_dynamic_buffers`. The CPU pipeline runs it before and after
+    kernel fusion; `kiln compile --stats` prints the figures. Nothing else
+    changes.
+  }];
+  let options = [
+    Option<"label", "label", "std::string", /*default=*/"\"count\"",
+           "Prefix of the recorded figures">
+  ];
+}
+
 #endif // KILN_CODEGEN_PASSES_TD

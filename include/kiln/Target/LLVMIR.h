@@ -33,6 +33,10 @@ struct CPUTargetOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CPUTargetOptions &options);
 
+/// The widest vector registers `machine` has for f32 arithmetic, in bits:
+/// 512 with AVX-512F, 256 with AVX, else 128.
+int64_t preferredVectorBits(const llvm::TargetMachine &machine);
+
 /// Translates `module` (LLVM dialect) into `llvmContext`, adds the model
 /// descriptor and entry point for `signature`, internalizes everything else
 /// and runs LLVM's optimizer for `machine`.

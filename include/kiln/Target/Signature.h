@@ -9,9 +9,12 @@
 #ifndef KILN_TARGET_SIGNATURE_H
 #define KILN_TARGET_SIGNATURE_H
 
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "llvm/Support/Error.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <string>
@@ -25,6 +28,7 @@ struct TensorSignature {
   std::string name;
   kiln_dtype dtype = KILN_DTYPE_INVALID;
   SmallVector<int64_t> shape; ///< -1 where dynamic
+  bool isMutable = false;     ///< an input updated in place
 };
 
 struct ModelSignature {
@@ -34,6 +38,10 @@ struct ModelSignature {
 
 /// The dtype of an MLIR element type, or KILN_DTYPE_INVALID.
 kiln_dtype dtypeOf(Type elementType);
+
+/// A new runtime tensor holding `value`'s elements (dense or resource
+/// attributes; splats expanded). The caller destroys it.
+llvm::Expected<kiln_tensor *> createTensorFromAttr(ElementsAttr value);
 
 /// Reads the signature of `func`, a function on ranked tensors. Names come
 /// from `kiln.name` attributes (else input0, output0, ...).

@@ -11,6 +11,8 @@
 #ifndef KILN_TRAINING_TRAININGSTEP_H
 #define KILN_TRAINING_TRAININGSTEP_H
 
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -18,10 +20,6 @@
 #include <string>
 
 namespace mlir::kiln {
-
-/// Marks a kiln.constant that holds a trainable parameter (an ONNX
-/// initializer, a DSL layer's weight); its value is the name.
-inline constexpr StringLiteral kParameterAttr = "kiln.parameter";
 
 struct TrainingConfig {
   /// The inference function and which of its results the loss compares.

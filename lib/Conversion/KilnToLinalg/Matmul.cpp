@@ -279,8 +279,12 @@ struct EinsumLowering : public OpConversionPattern<EinsumOp> {
       }
       maps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
     }
-    maps.push_back(
-        rewriter.getMultiDimIdentityMap(numLoops).getMajorSubMap(numOut));
+    // The output's map names the first numOut loops. Built directly:
+    // getMajorSubMap(0) returns a null map (a scalar result, "i,i->").
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < numOut; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::reduction);
     for (int64_t i = 0; i < numOut; ++i)

@@ -511,16 +511,34 @@ Value cumsumAlong(OpBuilder &b, Location loc, Value input, int64_t axis,
         SmallVector<OpFoldResult> strides(rank, lb.getIndexAttr(1));
         Value slice = tensor::ExtractSliceOp::create(
             lb, l, sliceType, input, offsets, sliceDims, strides);
-        Value next = buildElementwise(
-            lb, l, sliceType, {sum, slice},
-            [&](OpBuilder &eb, Location el, ValueRange args) -> Value {
-              if (isFloat)
-                return arith::AddFOp::create(eb, el, args[0], args[1]);
-              return arith::AddIOp::create(eb, el, args[0], args[1]);
-            },
-            sliceDims);
-        Value written = tensor::InsertSliceOp::create(
-            lb, l, exclusive ? sum : next, out, offsets, sliceDims, strides);
+        // The running sum is updated in place (outs is the iter_arg), so
+        // that the yielded value bufferizes to the iter_arg's buffer: a
+        // fresh destination would not be equivalent to it, which one-shot
+        // bufferization refuses. The exclusive sum is stored first, before
+        // the update overwrites it.
+        Value written;
+        if (exclusive)
+          written = tensor::InsertSliceOp::create(lb, l, sum, out, offsets,
+                                                  sliceDims, strides);
+        SmallVector<AffineMap> maps(2, lb.getMultiDimIdentityMap(rank));
+        SmallVector<utils::IteratorType> iterators(
+            rank, utils::IteratorType::parallel);
+        Value next =
+            linalg::GenericOp::create(
+                lb, l, TypeRange{sliceType}, ValueRange{slice},
+                ValueRange{sum}, maps, iterators,
+                [&](OpBuilder &eb, Location el, ValueRange args) {
+                  Value add =
+                      isFloat ? (Value)arith::AddFOp::create(eb, el, args[1],
+                                                             args[0])
+                              : (Value)arith::AddIOp::create(eb, el, args[1],
+                                                             args[0]);
+                  linalg::YieldOp::create(eb, el, add);
+                })
+                .getResult(0);
+        if (!exclusive)
+          written = tensor::InsertSliceOp::create(lb, l, next, out, offsets,
+                                                  sliceDims, strides);
         scf::YieldOp::create(lb, l, ValueRange{next, written});
       });
   return loop.getResult(1);

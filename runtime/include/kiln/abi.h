@@ -19,7 +19,7 @@ extern "C" {
 
 /* Bumped whenever anything below changes. A runtime refuses a model whose
  * descriptor carries another number. */
-#define KILN_ABI_VERSION 1u
+#define KILN_ABI_VERSION 2u
 
 /* Every compiled model exports this function (C linkage):
  *   const kiln_abi_model *kiln_model_descriptor(void);                     */
@@ -30,6 +30,8 @@ typedef struct kiln_abi_tensor {
   int32_t dtype;        /* a kiln_dtype */
   int32_t rank;
   const int64_t *shape; /* rank extents, -1 where dynamic */
+  uint32_t flags;       /* KILN_TENSOR_* bits (kiln/runtime.h) */
+  uint32_t reserved;    /* 0 */
 } kiln_abi_tensor;
 
 /* The entry point: args[0] points at the results, args[1 + i] at input i.
@@ -38,7 +40,8 @@ typedef struct kiln_abi_tensor {
  *   { void *allocated; void *aligned; int64_t offset;
  *     int64_t sizes[rank]; int64_t strides[rank]; }
  * Inputs are row-major with allocated == aligned and offset 0; the compiled
- * code never writes or frees them. The results are one descriptor per output,
+ * code never frees them, and writes only those flagged KILN_TENSOR_MUTABLE
+ * (a training step's parameters and optimizer state, updated in place). The results are one descriptor per output,
  * packed in order; each `allocated` pointer comes from malloc and the caller
  * frees it (two outputs may share one allocation). */
 typedef void (*kiln_abi_entry_fn)(void **args);

@@ -111,6 +111,11 @@ KILN_API size_t kiln_tensor_size_bytes(const kiln_tensor *tensor);
 
 /* NumPy .npy files (format 1.0-3.0, little-endian, C order). */
 KILN_API kiln_status kiln_tensor_load_npy(const char *path, kiln_tensor **out);
+/* The same from `size` bytes at `data` (say, a member of an .npz archive);
+ * `name` names it in error messages. The tensor owns a copy. */
+KILN_API kiln_status kiln_tensor_load_npy_memory(const void *data, size_t size,
+                                                 const char *name,
+                                                 kiln_tensor **out);
 /* Writes to a temporary file beside `path` and renames it, so a failure
  * never leaves a partial file. */
 KILN_API kiln_status kiln_tensor_save_npy(const kiln_tensor *tensor,
@@ -122,13 +127,19 @@ KILN_API kiln_status kiln_tensor_save_npy(const kiln_tensor *tensor,
 
 typedef struct kiln_model kiln_model;
 
+/* An input the model updates in place when it runs (a training step's
+ * parameters and optimizer state). */
+#define KILN_TENSOR_MUTABLE 1u
+
 /* Describes one input or output. `shape` has `rank` entries; -1 marks a
- * dynamic dimension. The strings and arrays live as long as the model. */
+ * dynamic dimension. `flags` holds KILN_TENSOR_* bits. The strings and
+ * arrays live as long as the model. */
 typedef struct kiln_tensor_info {
   const char *name;
   kiln_dtype dtype;
   size_t rank;
   const int64_t *shape;
+  uint32_t flags;
 } kiln_tensor_info;
 
 /* Opens a shared library written by `kiln compile -o model.so`. */
@@ -154,8 +165,10 @@ KILN_API int64_t kiln_model_find_output(const kiln_model *model,
 /* Runs the model. `inputs` holds one tensor per model input, in order.
  * `outputs` holds one slot per model output: a null slot receives a new
  * tensor that the caller destroys; a non-null slot is a tensor of the right
- * dtype and shape that receives the result. Inputs are never modified. On
- * failure no slot the caller left null is written. */
+ * dtype and shape that receives the result. Inputs are never modified,
+ * except those flagged KILN_TENSOR_MUTABLE, which receive their new values
+ * in place (pass distinct tensors for them). On failure no slot the caller
+ * left null is written. */
 KILN_API kiln_status kiln_model_run(kiln_model *model,
                                     const kiln_tensor *const *inputs,
                                     size_t num_inputs, kiln_tensor **outputs,

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
 
 #include <map>
 #include <string>
@@ -22,7 +23,18 @@ namespace mlir::kiln {
 struct OnnxImportOptions {
   /// The name of the function the graph becomes.
   std::string entryName = "main";
+  /// Marks each initializer's constant with `kiln.parameter = "<name>"`, so
+  /// that training can turn the floating-point ones into parameters.
+  bool markParameters = false;
 };
+
+/// The serialized ONNX model of `sourcePath` with the initializers named in
+/// `values` replaced (same dtype and shape; raw little-endian bytes);
+/// everything else is kept as it was. Fails with a message naming the
+/// problem (an unknown initializer, a size that does not match).
+llvm::Expected<std::string> serializeOnnxWithInitializers(
+    StringRef sourcePath,
+    const std::map<std::string, std::vector<char>> &values);
 
 /// Imports the model in `path` (binary or text; text when the first
 /// non-blank character is '<'). Emits diagnostics and returns null on

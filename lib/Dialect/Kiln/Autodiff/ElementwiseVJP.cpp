@@ -28,10 +28,10 @@ LogicalResult mulVJP(MulOp op, OpBuilder &b, ValueRange grads,
                      SmallVectorImpl<Value> &out) {
   Location loc = op.getLoc();
   Value g = grads[0];
-  out.push_back(unbroadcastTo(b, loc, make<MulOp>(b, loc, g, op.getRhs()),
-                              op.getLhs()));
-  out.push_back(unbroadcastTo(b, loc, make<MulOp>(b, loc, g, op.getLhs()),
-                              op.getRhs()));
+  out.push_back(
+      unbroadcastTo(b, loc, make<MulOp>(b, loc, g, op.getRhs()), op.getLhs()));
+  out.push_back(
+      unbroadcastTo(b, loc, make<MulOp>(b, loc, g, op.getLhs()), op.getRhs()));
   return success();
 }
 
@@ -106,8 +106,8 @@ LogicalResult sigmoidVJP(SigmoidOp op, OpBuilder &b, ValueRange grads,
                          SmallVectorImpl<Value> &out) {
   Location loc = op.getLoc();
   Value s = op.getResult();
-  Value slope = make<MulOp>(
-      b, loc, s, make<SubOp>(b, loc, scalarLike(b, loc, s, 1.0), s));
+  Value slope = make<MulOp>(b, loc, s,
+                            make<SubOp>(b, loc, scalarLike(b, loc, s, 1.0), s));
   out.push_back(make<MulOp>(b, loc, grads[0], slope));
   return success();
 }
@@ -131,10 +131,9 @@ LogicalResult reluVJP(ReluOp op, OpBuilder &b, ValueRange grads,
   Location loc = op.getLoc();
   Value x = op.getInput();
   Value positive = make<GreaterOp>(b, loc, x, zero(b, loc, x));
-  out.push_back(castTo(b, loc,
-                       make<SelectOp>(b, loc, positive, grads[0],
-                                      zero(b, loc, x)),
-                       x.getType()));
+  out.push_back(castTo(
+      b, loc, make<SelectOp>(b, loc, positive, grads[0], zero(b, loc, x)),
+      x.getType()));
   return success();
 }
 
@@ -160,9 +159,8 @@ LogicalResult selectVJP(SelectOp op, OpBuilder &b, ValueRange grads,
   Value c = op.getCondition(), g = grads[0];
   Value none = zero(b, loc, g);
   out.push_back(Value());
-  for (auto [value, taken] :
-       {std::make_pair(op.getTrueValue(), true),
-        std::make_pair(op.getFalseValue(), false)}) {
+  for (auto [value, taken] : {std::make_pair(op.getTrueValue(), true),
+                              std::make_pair(op.getFalseValue(), false)}) {
     if (!isDifferentiable(value.getType())) {
       out.push_back(Value());
       continue;
@@ -201,7 +199,8 @@ LogicalResult erfVJP(ErfOp op, OpBuilder &b, ValueRange grads,
                      SmallVectorImpl<Value> &out) {
   Location loc = op.getLoc();
   Value x = op.getInput();
-  Value bell = make<ExpOp>(b, loc, make<NegOp>(b, loc, make<MulOp>(b, loc, x, x)));
+  Value bell =
+      make<ExpOp>(b, loc, make<NegOp>(b, loc, make<MulOp>(b, loc, x, x)));
   Value slope =
       make<MulOp>(b, loc, bell, scalarLike(b, loc, x, 1.1283791670955126));
   out.push_back(make<MulOp>(b, loc, grads[0], slope));
@@ -225,9 +224,131 @@ LogicalResult cosVJP(CosOp op, OpBuilder &b, ValueRange grads,
   return success();
 }
 
+/// `dx = dy * slope(x, y)` for unary ops whose derivative is a simple
+/// expression of the input and the result.
+template <typename OpTy, Value (*Slope)(OpBuilder &, Location, Value, Value)>
+LogicalResult unaryVJP(OpTy op, OpBuilder &b, ValueRange grads,
+                       SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value slope = Slope(b, loc, op.getInput(), op.getResult());
+  out.push_back(make<MulOp>(b, loc, grads[0], slope));
+  return success();
+}
+
+Value square(OpBuilder &b, Location loc, Value v) {
+  return make<MulOp>(b, loc, v, v);
+}
+Value one(OpBuilder &b, Location loc, Value like) {
+  return scalarLike(b, loc, like, 1.0);
+}
+Value reciprocal(OpBuilder &b, Location loc, Value v) {
+  return make<DivOp>(b, loc, one(b, loc, v), v);
+}
+
+// tan' = 1 + tan^2
+Value tanSlope(OpBuilder &b, Location loc, Value, Value y) {
+  return make<AddOp>(b, loc, one(b, loc, y), square(b, loc, y));
+}
+// asin' = 1 / sqrt(1 - x^2), acos' = -asin'
+Value asinSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return reciprocal(
+      b, loc,
+      make<SqrtOp>(b, loc,
+                   make<SubOp>(b, loc, one(b, loc, x), square(b, loc, x))));
+}
+Value acosSlope(OpBuilder &b, Location loc, Value x, Value y) {
+  return make<NegOp>(b, loc, asinSlope(b, loc, x, y));
+}
+// atan' = 1 / (1 + x^2)
+Value atanSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return reciprocal(b, loc,
+                    make<AddOp>(b, loc, one(b, loc, x), square(b, loc, x)));
+}
+Value sinhSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return make<CoshOp>(b, loc, x);
+}
+Value coshSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return make<SinhOp>(b, loc, x);
+}
+// asinh' = 1 / sqrt(x^2 + 1), acosh' = 1 / sqrt(x^2 - 1)
+Value asinhSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return reciprocal(
+      b, loc,
+      make<SqrtOp>(b, loc,
+                   make<AddOp>(b, loc, square(b, loc, x), one(b, loc, x))));
+}
+Value acoshSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return reciprocal(
+      b, loc,
+      make<SqrtOp>(b, loc,
+                   make<SubOp>(b, loc, square(b, loc, x), one(b, loc, x))));
+}
+// atanh' = 1 / (1 - x^2)
+Value atanhSlope(OpBuilder &b, Location loc, Value x, Value) {
+  return reciprocal(b, loc,
+                    make<SubOp>(b, loc, one(b, loc, x), square(b, loc, x)));
+}
+
+// Dropout passes the cotangent where the mask kept the element, scaled as
+// the forward pass scaled it: by 1 / (1 - ratio) in training with a ratio
+// other than 0, by 1 otherwise (the mask is then all true).
+LogicalResult dropoutVJP(DropoutOp op, OpBuilder &b, ValueRange grads,
+                         SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value g = grads[0], ratio = op.getRatio();
+  Value zero = scalarLike(b, loc, ratio, 0.0);
+  Value active =
+      make<AndOp>(b, loc, op.getTraining(),
+                  make<NotOp>(b, loc, make<EqualOp>(b, loc, ratio, zero)));
+  Value scale = make<SelectOp>(
+      b, loc, active,
+      reciprocal(b, loc, make<SubOp>(b, loc, one(b, loc, ratio), ratio)),
+      one(b, loc, ratio));
+  Value kept =
+      make<SelectOp>(b, loc, op.getMask(), g, scalarLike(b, loc, g, 0.0));
+  Value dx = make<MulOp>(
+      b, loc, kept,
+      make<CastOp>(b, loc, scale,
+                   TypeAttr::get(getElementTypeOrSelf(g.getType()))));
+  out.push_back(castTo(b, loc, dx, op.getInput().getType()));
+  out.append({Value(), Value()});
+  return success();
+}
+
+// l rem r = l - trunc(l / r) r and l mod r = l - floor(l / r) r: dl = dy,
+// dr = -dy * trunc (floor) of l / r (the quotient is piecewise constant).
+template <typename OpTy>
+LogicalResult remainderVJP(OpTy op, OpBuilder &b, ValueRange grads,
+                           SmallVectorImpl<Value> &out) {
+  Location loc = op.getLoc();
+  Value l = op.getLhs(), r = op.getRhs(), g = grads[0];
+  Value q = make<DivOp>(b, loc, l, r);
+  Value whole = make<FloorOp>(b, loc, q);
+  if constexpr (std::is_same_v<OpTy, RemOp>)
+    whole = make<SelectOp>(b, loc,
+                           make<LessOp>(b, loc, q, scalarLike(b, loc, q, 0.0)),
+                           make<CeilOp>(b, loc, q), whole);
+  out.push_back(unbroadcastTo(b, loc, g, l));
+  out.push_back(unbroadcastTo(
+      b, loc, make<NegOp>(b, loc, make<MulOp>(b, loc, g, whole)), r));
+  return success();
+}
+
 } // namespace
 
 void mlir::kiln::registerElementwiseVJPs(MLIRContext *ctx) {
+  attachRule<RemOp, remainderVJP<RemOp>>(ctx);
+  attachRule<ModOp, remainderVJP<ModOp>>(ctx);
+  attachRule<TanOp, unaryVJP<TanOp, tanSlope>>(ctx);
+  attachRule<AsinOp, unaryVJP<AsinOp, asinSlope>>(ctx);
+  attachRule<AcosOp, unaryVJP<AcosOp, acosSlope>>(ctx);
+  attachRule<AtanOp, unaryVJP<AtanOp, atanSlope>>(ctx);
+  attachRule<SinhOp, unaryVJP<SinhOp, sinhSlope>>(ctx);
+  attachRule<CoshOp, unaryVJP<CoshOp, coshSlope>>(ctx);
+  attachRule<AsinhOp, unaryVJP<AsinhOp, asinhSlope>>(ctx);
+  attachRule<AcoshOp, unaryVJP<AcoshOp, acoshSlope>>(ctx);
+  attachRule<AtanhOp, unaryVJP<AtanhOp, atanhSlope>>(ctx);
+  attachRule<DropoutOp, dropoutVJP>(ctx);
   attachRule<AddOp, addVJP<AddOp>>(ctx);
   attachRule<SubOp, addVJP<SubOp>>(ctx);
   attachRule<MulOp, mulVJP>(ctx);

@@ -71,6 +71,8 @@ void mlir::kiln::registerDifferentiableOpInterfaces(DialectRegistry &registry) {
     registerElementwiseVJPs(ctx);
     registerIndexingVJPs(ctx);
     registerLinalgVJPs(ctx);
+    registerNNVJPs(ctx);
+    registerNormalizationVJPs(ctx);
     registerReductionVJPs(ctx);
     registerShapeVJPs(ctx);
     registerTrainingVJPs(ctx);

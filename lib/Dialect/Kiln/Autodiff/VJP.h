@@ -74,6 +74,8 @@ inline bool isDifferentiable(Type type) {
 void registerElementwiseVJPs(MLIRContext *ctx);
 void registerIndexingVJPs(MLIRContext *ctx);
 void registerLinalgVJPs(MLIRContext *ctx);
+void registerNNVJPs(MLIRContext *ctx);
+void registerNormalizationVJPs(MLIRContext *ctx);
 void registerReductionVJPs(MLIRContext *ctx);
 void registerShapeVJPs(MLIRContext *ctx);
 void registerTrainingVJPs(MLIRContext *ctx);

@@ -153,7 +153,7 @@ LogicalResult AssignOp::verify() {
                   : FunctionOpInterface();
   if (!func || arg.getOwner() != &func.getFunctionBody().front())
     return emitOpError("expects dest to be an argument of the function");
-  if (!func.getArgAttr(arg.getArgNumber(), "kiln.mutable"))
+  if (!func.getArgAttr(arg.getArgNumber(), kMutableAttr))
     return emitOpError() << "expects dest (argument " << arg.getArgNumber()
                          << ") to be marked kiln.mutable";
   if (!areRefinementsOf(getDest().getType(), getValue().getType()) &&

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Dialect/Kiln/Transforms/Passes.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -33,7 +34,7 @@ struct KilnMarkEntryPointsPass
                     UnitAttr::get(ctx));
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
         if (!isa<TensorType>(func.getArgument(i).getType()) ||
-            func.getArgAttr(i, "kiln.mutable"))
+            func.getArgAttr(i, kiln::kMutableAttr))
           continue;
         func.setArgAttr(i,
                         bufferization::BufferizationDialect::kWritableAttrName,

@@ -1,0 +1,89 @@
+//===- Trainer.h - Compiled training steps and the state between them -*- C++ -*-===//
+//
+// A Trainer compiles a model's training step and evaluation (TrainingStep.h)
+// with the JIT and keeps what lives between steps: the parameters and the
+// optimizer's state, as runtime tensors that each step updates in place.
+// `kiln train` and the C++ builder DSL both train through it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINING_TRAINER_H
+#define KILN_TRAINING_TRAINER_H
+
+#include "kiln/Driver/Compiler.h"
+#include "kiln/Training/TrainingStep.h"
+#include "kiln/runtime.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace mlir::kiln {
+
+struct TrainerOptions {
+  /// Target and progress options for the compiles (`entry` is ignored).
+  CompileOptions compile;
+  /// When positive, the training step is specialized to batches of this
+  /// size (dimension 0 of every model input and of the labels), which makes
+  /// its code faster; a step then takes exactly that many samples.
+  int64_t batchSize = 0;
+};
+
+/// A model input or the labels, as a training batch must provide them.
+struct TrainerInput {
+  std::string name;
+  kiln_dtype dtype;
+  SmallVector<int64_t> shape; ///< -1 where any size goes
+};
+
+class Trainer {
+public:
+  /// Builds the training functions into a copy of `module` (whose
+  /// `config.forward` function has its parameters marked kParameterAttr)
+  /// and compiles the step and the evaluation. The parameters start at the
+  /// module's values, the optimizer state at zero.
+  static llvm::Expected<std::unique_ptr<Trainer>>
+  create(ModuleOp module, const TrainingConfig &config,
+         const TrainerOptions &options);
+  ~Trainer();
+  Trainer(const Trainer &) = delete;
+  Trainer &operator=(const Trainer &) = delete;
+
+  /// The model's inputs (in order) and the labels, as batches give them.
+  ArrayRef<TrainerInput> inputs() const { return modelInputs; }
+  const TrainerInput &labels() const { return labelInput; }
+
+  /// One optimizer step on a batch; returns the batch's loss. `output`,
+  /// when given, receives the model's output before the update (the caller
+  /// destroys it).
+  llvm::Expected<double> step(ArrayRef<const kiln_tensor *> inputs,
+                              const kiln_tensor *labels,
+                              kiln_tensor **output = nullptr);
+  /// The loss on a batch of any size, without updating anything; `output`,
+  /// when given, receives the model's output (the caller destroys it).
+  llvm::Expected<double> evaluate(ArrayRef<const kiln_tensor *> inputs,
+                                  const kiln_tensor *labels,
+                                  kiln_tensor **output = nullptr);
+
+  /// The trained parameters, in the order of `parameterInfo()`.
+  ArrayRef<TrainingTensor> parameterInfo() const { return functions.parameters; }
+  const kiln_tensor *parameter(size_t i) const { return params[i]; }
+  /// Overwrites parameter `i` (same dtype and shape).
+  llvm::Error setParameter(size_t i, const kiln_tensor *value);
+
+private:
+  Trainer() = default;
+  llvm::Expected<double> run(kiln_model *model, bool withState,
+                             ArrayRef<const kiln_tensor *> inputs,
+                             const kiln_tensor *labels, kiln_tensor **output);
+
+  TrainingFunctions functions;
+  SmallVector<TrainerInput> modelInputs;
+  TrainerInput labelInput;
+  kiln_model *stepModel = nullptr, *evaluateModel = nullptr;
+  SmallVector<kiln_tensor *> params, state;
+};
+
+} // namespace mlir::kiln
+
+#endif // KILN_TRAINING_TRAINER_H

@@ -1,0 +1,301 @@
+// RUN: kiln-opt %s --kiln-vectorize-contractions -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: kiln-opt %s --kiln-vectorize-contractions="vector-bits=256 rows=4 vectors=2 tile-rows=8 tile-cols=32" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=AVX2
+// f32 contractions on buffers become register-tiled vector FMA kernels under
+// one flat scf.parallel; a private fill becomes the accumulators' initial
+// value and a private elementwise consumer runs on the accumulators.
+
+// A matmul into a private buffer, zeroed by a fill and read once by a bias +
+// relu generic: everything becomes one kernel writing the generic's output.
+// CHECK-LABEL: func @matmul_bias_relu
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-4: vector.load %{{.*}} : memref<30x40xf32>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<20x40xf32>, vector<16xf32>
+// The columns past the last full strip use masked loads and stores.
+// CHECK: vector.create_mask
+// CHECK: vector.maskedload
+// CHECK: vector.maskedstore
+// CHECK-NOT: linalg.
+// AVX2-LABEL: func @matmul_bias_relu
+// AVX2: vector.fma {{.*}} : vector<8xf32>
+func.func @matmul_bias_relu(%a: memref<20x30xf32>, %b: memref<30x40xf32>,
+                            %bias: memref<40xf32>, %out: memref<20x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<20x40xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<20x40xf32>)
+  linalg.matmul ins(%a, %b : memref<20x30xf32>, memref<30x40xf32>)
+                outs(%c : memref<20x40xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<20x40xf32>, memref<40xf32>)
+      outs(%out : memref<20x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<20x40xf32>
+  return
+}
+
+// -----
+
+// The accumulator is an argument (visible to the caller): the fill stays,
+// and the kernel starts from what C holds.
+// CHECK-LABEL: func @matmul_into_argument
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.matmul
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<8x64xf32>, vector<16xf32>
+// CHECK: vector.fma
+func.func @matmul_into_argument(%a: memref<8x4xf32>, %b: memref<4x64xf32>,
+                                %c: memref<8x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x64xf32>)
+  linalg.matmul ins(%a, %b : memref<8x4xf32>, memref<4x64xf32>)
+                outs(%c : memref<8x64xf32>)
+  return
+}
+
+// -----
+
+// A batched, dynamically sized matmul-like generic: the batch loop folds
+// into the flat parallel loop.
+// CHECK-LABEL: func @batch_generic
+// CHECK-NOT: linalg.generic
+// CHECK: arith.ceildivui
+// CHECK: scf.parallel
+// CHECK: vector.fma
+func.func @batch_generic(%a: memref<?x?x?xf32>, %b: memref<?x?x?xf32>,
+                         %c: memref<?x?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                                   affine_map<(b, m, n, k) -> (b, k, n)>,
+                                   affine_map<(b, m, n, k) -> (b, m, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "reduction"]}
+      ins(%a, %b : memref<?x?x?xf32>, memref<?x?x?xf32>)
+      outs(%c : memref<?x?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// B read along its rows (A B^T): no contiguous vector along n, left alone.
+// CHECK-LABEL: func @transposed_b
+// CHECK: linalg.matmul
+// CHECK-NOT: vector.fma
+func.func @transposed_b(%a: memref<8x4xf32>, %b: memref<64x4xf32>,
+                        %c: memref<8x64xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                 affine_map<(m, n, k) -> (n, k)>,
+                                 affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : memref<8x4xf32>, memref<64x4xf32>)
+      outs(%c : memref<8x64xf32>)
+  return
+}
+
+// -----
+
+// f64 and tensors are not this pass's business.
+// CHECK-LABEL: func @f64_matmul
+// CHECK: linalg.matmul
+// CHECK-NOT: vector.fma
+func.func @f64_matmul(%a: memref<8x4xf64>, %b: memref<4x64xf64>,
+                      %c: memref<8x64xf64>) {
+  linalg.matmul ins(%a, %b : memref<8x4xf64>, memref<4x64xf64>)
+                outs(%c : memref<8x64xf64>)
+  return
+}
+
+// CHECK-LABEL: func @tensor_matmul
+// CHECK: linalg.matmul
+func.func @tensor_matmul(%a: tensor<8x4xf32>, %b: tensor<4x64xf32>,
+                         %c: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x64xf32>)
+                     outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}
+
+// -----
+
+// The consumer's output is the matmul's input: computing it early would
+// overwrite what the kernel still reads, so it is not fused.
+// CHECK-LABEL: func @consumer_overwrites_input
+// CHECK: scf.parallel
+// CHECK: vector.fma
+// CHECK: linalg.generic
+func.func @consumer_overwrites_input(%a: memref<16x16xf32>,
+                                     %b: memref<16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<16x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<16x16xf32>)
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x16xf32>)
+                outs(%c : memref<16x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<16x16xf32>) outs(%a : memref<16x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  memref.dealloc %c : memref<16x16xf32>
+  return
+}
+
+// -----
+
+// A consumer whose body is not elementwise (it reads linalg.index) stays.
+// CHECK-LABEL: func @consumer_with_index
+// CHECK: vector.fma
+// CHECK: linalg.generic
+// CHECK: linalg.index
+func.func @consumer_with_index(%a: memref<16x16xf32>, %b: memref<16x16xf32>,
+                               %out: memref<16x16xf32>) {
+  %c = memref.alloc() : memref<16x16xf32>
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x16xf32>)
+                outs(%c : memref<16x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<16x16xf32>) outs(%out : memref<16x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %i = linalg.index 0 : index
+    %ii = arith.index_cast %i : index to i32
+    %f = arith.sitofp %ii : i32 to f32
+    %r = arith.addf %x, %f : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<16x16xf32>
+  return
+}
+
+// -----
+
+// Convolutions: vectors along the output width; stride 2 reads through
+// gathers; the bias initializer stays and the relu consumer is fused.
+// CHECK-LABEL: func @conv_bias_relu
+// CHECK: linalg.generic
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: scf.parallel
+// CHECK: vector.gather
+// CHECK: vector.fma
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @conv_bias_relu(%x: memref<1x3x17x17xf32>, %w: memref<8x3x3x3xf32>,
+                          %bias: memref<8xf32>, %out: memref<1x8x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<1x8x8x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      ins(%bias : memref<8xf32>) outs(%c : memref<1x8x8x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                            strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : memref<1x3x17x17xf32>, memref<8x3x3x3xf32>)
+      outs(%c : memref<1x8x8x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      ins(%c : memref<1x8x8x8xf32>) outs(%out : memref<1x8x8x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<1x8x8x8xf32>
+  return
+}
+
+// -----
+
+// Bufferization often writes the consumer in place into the accumulator,
+// which later ops read: the kernel applies the consumer and stores once,
+// and the later reader still sees the final values.
+// CHECK-LABEL: func @in_place_consumer_later_reader
+// CHECK: scf.parallel
+// CHECK: vector.fma
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[C:alloc]]
+// CHECK-NOT: linalg.generic
+// CHECK: memref.copy %[[C]], %arg2
+func.func @in_place_consumer_later_reader(%a: memref<16x16xf32>,
+                                          %b: memref<16x16xf32>,
+                                          %out: memref<16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<16x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<16x16xf32>)
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x16xf32>)
+                outs(%c : memref<16x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<16x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %c, %out : memref<16x16xf32> to memref<16x16xf32>
+  memref.dealloc %c : memref<16x16xf32>
+  return
+}
+
+// -----
+
+// A reader between the op and its consumer sees the unfused result: the
+// consumer is not fused.
+// CHECK-LABEL: func @reader_before_consumer
+// CHECK: vector.fma
+// CHECK: memref.copy
+// CHECK: linalg.generic
+func.func @reader_before_consumer(%a: memref<16x16xf32>, %b: memref<16x16xf32>,
+                                  %out: memref<16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<16x16xf32>
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x16xf32>)
+                outs(%c : memref<16x16xf32>)
+  memref.copy %c, %out : memref<16x16xf32> to memref<16x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<16x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<16x16xf32>
+  return
+}
+
+// -----
+
+// Depthwise convolutions: each row of the kernel is a channel with its own
+// input vectors.
+// CHECK-LABEL: func @depthwise
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<1x8x10x40xf32>, vector<16xf32>
+// CHECK: vector.fma
+func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
+                     %o: memref<1x8x8x38xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>,
+                                     strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x8x10x40xf32>, memref<8x3x3xf32>)
+      outs(%o : memref<1x8x8x38xf32>)
+  return
+}
