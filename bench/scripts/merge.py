@@ -40,8 +40,8 @@ def main():
     header = parts[0][0]
     lines = header + [
         f"(Joined by `bench/scripts/merge.py` from {len(inputs)} runs of "
-        "`bench/scripts/driver.py` on the same day and machine; each run's "
-        "pass count is given in the notes below.)", "",
+        "`bench/scripts/driver.py` on the same day and machine, with the "
+        "settings above.)", "",
         "| workload | threads | GFLOP | Kiln JIT | Kiln AOT | ONNX Runtime "
         "| PyTorch | ORT / Kiln | PyTorch / Kiln | Kiln GFLOP/s | % of peak |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
