@@ -103,13 +103,6 @@ public:
   KernelBuilder(linalg::LinalgOp op, linalg::ContractionDimensions dims,
                 int64_t lanes, int64_t mr, int64_t nv, int64_t mb, int64_t nb)
       : op(op), dims(dims), lanes(lanes), mr(mr), nv(nv), mb(mb), nb(nb) {
-    // Several m dimensions (a 3-D activation times a 2-D weight): all but
-    // the innermost are looped over like batch dimensions (B ignores them).
-    while (this->dims.m.size() > 1) {
-      this->dims.batch.push_back(this->dims.m.front());
-      this->dims.m.erase(this->dims.m.begin());
-    }
-    dims = this->dims;
     if (dims.m.size() == 1 && dims.n.size() == 1 && dims.k.size() == 1) {
       rowDim = dims.m[0];
       colDim = dims.n[0];

@@ -299,28 +299,3 @@ func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
       outs(%o : memref<1x8x8x38xf32>)
   return
 }
-
-// -----
-
-// A 3-D activation times a 2-D weight: two m dimensions, the outer one
-// looped over like a batch.
-// CHECK-LABEL: func @two_m_dims
-// CHECK-NOT: linalg.generic
-// CHECK: scf.parallel
-// CHECK: vector.fma
-func.func @two_m_dims(%a: memref<?x128x64xf32>, %b: memref<64x96xf32>,
-                      %c: memref<?x128x96xf32>) {
-  linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
-                                   affine_map<(b, m, n, k) -> (k, n)>,
-                                   affine_map<(b, m, n, k) -> (b, m, n)>],
-                  iterator_types = ["parallel", "parallel", "parallel",
-                                    "reduction"]}
-      ins(%a, %b : memref<?x128x64xf32>, memref<64x96xf32>)
-      outs(%c : memref<?x128x96xf32>) {
-  ^bb0(%x: f32, %y: f32, %acc: f32):
-    %p = arith.mulf %x, %y : f32
-    %s = arith.addf %acc, %p : f32
-    linalg.yield %s : f32
-  }
-  return
-}

@@ -101,27 +101,10 @@ int mlir::kiln::cli::runBench(const std::vector<std::string> &args) {
   }
 
   auto compileStart = Clock::now();
-  kiln_model *opened = nullptr;
-  if (StringRef(modelPath).ends_with(".so")) {
-    if (!flags.inputShapes.empty())
-      return fail("--input-shape applies when compiling; '" + modelPath +
-                  "' is already compiled");
-    if (kiln_model_open(modelPath.c_str(), &opened) != KILN_OK)
-      return fail(kiln_last_error());
-  } else {
-    Session session;
-    OwningOpRef<ModuleOp> module = loadModel(session, modelPath);
-    if (!module)
-      return 1;
-    mlir::kiln::CompileOptions options;
-    if (failed(flags.apply(*module, options)))
-      return 1;
-    auto loaded = mlir::kiln::compileAndLoad(*module, options);
-    if (!loaded)
-      return fail(loaded.takeError());
-    opened = *loaded;
-  }
-  std::unique_ptr<kiln_model, void (*)(kiln_model *)> model(opened,
+  FailureOr<kiln_model *> opened = openOrCompileModel(modelPath, flags);
+  if (failed(opened))
+    return 1;
+  std::unique_ptr<kiln_model, void (*)(kiln_model *)> model(*opened,
                                                             kiln_model_close);
   double compileMs = millisSince(compileStart);
 

@@ -122,6 +122,37 @@ OwningOpRef<ModuleOp> mlir::kiln::cli::loadModel(Session &session,
   return mlir::kiln::importOnnxFile(path, &session.context(), options);
 }
 
+FailureOr<kiln_model *>
+mlir::kiln::cli::openOrCompileModel(const std::string &modelPath,
+                                    const CompilerFlags &flags) {
+  kiln_model *opened = nullptr;
+  if (StringRef(modelPath).ends_with(".so")) {
+    if (!flags.inputShapes.empty()) {
+      fail("--input-shape applies when compiling; '" + modelPath +
+           "' is already compiled");
+      return failure();
+    }
+    if (kiln_model_open(modelPath.c_str(), &opened) != KILN_OK) {
+      fail(kiln_last_error());
+      return failure();
+    }
+    return opened;
+  }
+  Session session;
+  OwningOpRef<ModuleOp> module = loadModel(session, modelPath);
+  if (!module)
+    return failure();
+  mlir::kiln::CompileOptions options;
+  if (failed(flags.apply(*module, options)))
+    return failure();
+  auto loaded = mlir::kiln::compileAndLoad(*module, options);
+  if (!loaded) {
+    fail(loaded.takeError());
+    return failure();
+  }
+  return *loaded;
+}
+
 void CompilerFlags::addTo(ArgParser &parser) {
   parser.option("--opt-level", &optLevel, "N",
                 "LLVM optimization level 0-3 (default 3); also -O0..-O3", "-O",

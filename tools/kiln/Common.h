@@ -12,6 +12,7 @@
 #include "CommandLine.h"
 
 #include "kiln/Driver/Compiler.h"
+#include "kiln/runtime.h"
 #include "kiln/Target/CUDA.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -55,6 +56,13 @@ mlir::LogicalResult checkModelFile(const std::string &path);
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(Session &session,
                                             const std::string &path,
                                             bool markParameters = false);
+
+struct CompilerFlags;
+/// A model ready to run: a shared library from `kiln compile` opened through
+/// the runtime exactly as a user's program would, or any other model
+/// compiled here through the JIT. Prints the error and fails otherwise.
+mlir::FailureOr<kiln_model *> openOrCompileModel(const std::string &path,
+                                                 const CompilerFlags &flags);
 
 /// The flags every compiling verb takes.
 struct CompilerFlags {
