@@ -45,16 +45,6 @@ private:
   ScopedDiagnosticHandler handler;
 };
 
-TrainerInput describe(Type type, StringRef name) {
-  auto tensor = cast<RankedTensorType>(type);
-  TrainerInput input;
-  input.name = name.str();
-  input.dtype = dtypeOf(tensor.getElementType());
-  for (int64_t d : tensor.getShape())
-    input.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  return input;
-}
-
 /// `index=DxD` for each argument from `first` on whose dimension 0 is
 /// dynamic and whose other dimensions are static.
 std::string batchShapes(func::FuncOp func, unsigned first, int64_t batch) {
@@ -106,14 +96,13 @@ Trainer::create(ModuleOp module, const TrainingConfig &config,
 
   // The evaluation's arguments: parameters, model inputs, labels.
   auto evaluate = work->lookupSymbol<func::FuncOp>("evaluate");
-  for (unsigned i = numParams; i + 1 < evaluate.getNumArguments(); ++i) {
-    auto name = evaluate.getArgAttrOfType<StringAttr>(i, kNameAttr);
-    trainer->modelInputs.push_back(
-        describe(evaluate.getArgument(i).getType(),
-                 name ? name.getValue() : "input" + std::to_string(i)));
-  }
-  trainer->labelInput = describe(
-      evaluate.getArgument(evaluate.getNumArguments() - 1).getType(), "labels");
+  auto signature = getSignature(evaluate);
+  if (failed(signature))
+    return makeError("the evaluation function has arguments a compiled model "
+                     "cannot take");
+  ArrayRef<TensorSignature> args = signature->inputs;
+  trainer->modelInputs.assign(args.begin() + numParams, args.end() - 1);
+  trainer->labelInput = args.back();
 
   auto step = work->lookupSymbol<func::FuncOp>("train_step");
   std::string stepShapes;

@@ -11,6 +11,7 @@
 #define KILN_TRAINING_TRAINER_H
 
 #include "kiln/Driver/Compiler.h"
+#include "kiln/Target/Signature.h"
 #include "kiln/Training/TrainingStep.h"
 #include "kiln/runtime.h"
 
@@ -29,12 +30,9 @@ struct TrainerOptions {
   int64_t batchSize = 0;
 };
 
-/// A model input or the labels, as a training batch must provide them.
-struct TrainerInput {
-  std::string name;
-  kiln_dtype dtype;
-  SmallVector<int64_t> shape; ///< -1 where any size goes
-};
+/// A model input or the labels, as a training batch must provide them
+/// (name, dtype, shape with -1 where any size goes).
+using TrainerInput = TensorSignature;
 
 class Trainer {
 public:
