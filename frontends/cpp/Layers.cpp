@@ -10,6 +10,8 @@
 #include "kiln/Frontends/DSL/Layers.h"
 #include "GraphImpl.h"
 
+#include "kiln/Training/TrainingStep.h"
+
 #include <cctype>
 #include <cmath>
 
@@ -283,14 +285,55 @@ Dropout::Dropout(double rate, std::string name)
     throw Error("Dropout needs a rate in [0, 1), got " + std::to_string(rate));
 }
 
-Tensor Dropout::call(const Tensor &x) { return x; }
+/// kiln.dropout with `training` a constant false, marked kTrainModeAttr:
+/// predict, evaluate and the saved files see the identity, and the
+/// training step (buildTrainingFunctions) switches it on. The seed depends
+/// on the layer's name and the graph's seed, so that two Dropout layers
+/// draw independent masks and a model built twice draws the same ones; it
+/// is read without advancing the graph's generator, so adding a Dropout
+/// does not change any other layer's initial weights.
+Tensor Dropout::call(const Tensor &x) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x, &g);
+  auto type = mlir::dyn_cast<mlir::RankedTensorType>(v.getType());
+  if (!type || !mlir::isa<mlir::FloatType>(type.getElementType()))
+    g.fail(g.scopes.back() + " expects a floating-point input");
+  if (rate_ == 0)
+    return x;
+  uint64_t seed = 0xcbf29ce484222325ull; // FNV-1a
+  for (unsigned char c : layerName)
+    seed = (seed ^ c) * 0x100000001b3ull;
+  seed ^= g.rngState;
+  mlir::Value ratio = g.constant({}, {rate_}, type.getElementType());
+  mlir::Value off = g.constant({}, {0.0}, g.builder.getI1Type());
+  auto op = g.build<mlir::kiln::DropoutOp>(
+      {v, ratio, off}, v, ratio, off,
+      g.builder.getI64IntegerAttr((int64_t)(seed & INT64_MAX)));
+  op->setAttr(mlir::kiln::kTrainModeAttr, g.builder.getUnitAttr());
+  return g.wrap(op.getOutput());
+}
 
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
 
 BatchNorm::BatchNorm(double epsilon, std::string name)
-    : Layer("BatchNorm", std::move(name)), epsilon(epsilon) {}
+    : Layer("BatchNorm", std::move(name)), epsilon(epsilon) {
+  if (!(epsilon >= 0))
+    throw Error("BatchNorm needs an epsilon >= 0, got " +
+                std::to_string(epsilon));
+}
+
+BatchNorm &BatchNorm::momentum(double m) {
+  if (!(m >= 0 && m <= 1))
+    throw Error("BatchNorm needs a momentum in [0, 1], got " +
+                std::to_string(m));
+  if (gamma)
+    throw Error("layer '" + layerName +
+                "' (BatchNorm): set the momentum before the first call");
+  momentum_ = m;
+  return *this;
+}
 
 Tensor BatchNorm::call(const Tensor &x) {
   GraphImpl &g = graphOf(x);
@@ -302,11 +345,26 @@ Tensor BatchNorm::call(const Tensor &x) {
     channels = c;
     gamma = param(x, "gamma", {c}, init::ones());
     beta = param(x, "beta", {c}, init::zeros());
-    mean = g.wrap(g.constant({c}, {0.0}, g.builder.getF32Type()));
-    variance = g.wrap(g.constant({c}, {1.0}, g.builder.getF32Type()));
+    // The running statistics: buffers, which the training step updates.
+    auto buffer = [&](const char *what, double value) {
+      mlir::Value v = g.constant({c}, {value}, g.builder.getF32Type());
+      v.getDefiningOp()->setAttr(
+          mlir::kiln::kBufferAttr,
+          g.builder.getStringAttr(layerName + "." + what));
+      return g.wrap(v);
+    };
+    mean = buffer("running_mean", 0.0);
+    variance = buffer("running_var", 1.0);
+  } else {
+    // One layer called twice would update its statistics twice a step.
+    g.fail(g.scopes.back() + " is called a second time; a BatchNorm keeps "
+                             "running statistics of one input");
   }
   checkBuiltFor(g, channels, c, x, "channel count");
-  return batchNorm(x, gamma, beta, mean, variance, epsilon);
+  Tensor y = batchNorm(x, gamma, beta, mean, variance, epsilon);
+  valueOf(y, &g).getDefiningOp()->setAttr(mlir::kiln::kTrainModeAttr,
+                                          g.builder.getF64FloatAttr(momentum_));
+  return y;
 }
 
 LayerNorm::LayerNorm(double epsilon, std::string name)

@@ -12,6 +12,7 @@
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/Target/Signature.h"
+#include "kiln/Training/TrainingStep.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/raw_ostream.h"
@@ -54,6 +55,18 @@ mk::CompileOptions optionsFor(const Target &target) {
   options.target.cpu = target.cpu;
   options.target.optLevel = target.optLevel;
   return options;
+}
+
+/// A buffer (a running statistic: a constant marked kBufferAttr) named
+/// `name`, or null.
+mk::ConstantOp findBuffer(const GraphImpl &g, const std::string &name) {
+  mk::ConstantOp found;
+  const_cast<mlir::func::FuncOp &>(g.func).walk([&](mk::ConstantOp c) {
+    if (auto b = c->getAttrOfType<mlir::StringAttr>(mk::kBufferAttr))
+      if (b.getValue() == name)
+        found = c;
+  });
+  return found;
 }
 
 const ParameterInfo &findParameter(const GraphImpl &g,
@@ -147,8 +160,9 @@ std::vector<std::string> Model::parameterNames() const {
 }
 
 kiln::Tensor Model::parameter(const std::string &name) const {
-  const ParameterInfo &p = findParameter(*modelImpl->graph, name);
-  mk::ConstantOp op = p.op;
+  mk::ConstantOp op = findBuffer(*modelImpl->graph, name);
+  if (!op)
+    op = findParameter(*modelImpl->graph, name).op;
   auto attr = mlir::cast<mlir::DenseElementsAttr>(op.getValue());
   std::vector<int64_t> shape(attr.getType().getShape().begin(),
                              attr.getType().getShape().end());

@@ -75,6 +75,18 @@ private:
   void addInt(onnx::NodeProto *n, const std::string &name, int64_t value);
   void addFloat(onnx::NodeProto *n, const std::string &name, float value);
   std::string indexInitializer(llvm::ArrayRef<int64_t> values);
+  std::string scalarInitializer(mlir::Type elementType, double value);
+  void addString(onnx::NodeProto *n, const std::string &name,
+                 const std::string &value);
+  /// A node of `opType` on `inputs` with one fresh output, for ops that
+  /// export as several ONNX nodes; returns the output's name.
+  std::string step(const std::string &opType, std::vector<std::string> inputs,
+                   onnx::NodeProto **created = nullptr);
+  /// The mean over all dimensions of `input` (of rank `rank`), a rank-0
+  /// result: what kiln-decompose makes of a loss' average.
+  std::string meanAll(const std::string &input, int64_t rank);
+  void exportLoss(mlir::Operation *op);
+  [[noreturn]] void noForm(mlir::Operation *op, const std::string &why);
   void exportOp(mlir::Operation *op);
 
   GraphImpl &g;
@@ -200,6 +212,131 @@ void Exporter::addFloat(onnx::NodeProto *n, const std::string &name,
   a->set_f(value);
 }
 
+std::string Exporter::scalarInitializer(mlir::Type elementType, double value) {
+  std::string name = fresh("const");
+  onnx::TensorProto *t = graph->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnxElementType(elementType));
+  if (elementType.isF32())
+    t->add_float_data((float)value);
+  else if (elementType.isF64())
+    t->add_double_data(value);
+  else if (elementType.isInteger(64))
+    t->add_int64_data((int64_t)value);
+  else
+    t->add_int32_data((int32_t)value);
+  return name;
+}
+
+void Exporter::addString(onnx::NodeProto *n, const std::string &name,
+                         const std::string &value) {
+  auto *a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s(value);
+}
+
+std::string Exporter::step(const std::string &opType,
+                           std::vector<std::string> inputs,
+                           onnx::NodeProto **created) {
+  onnx::NodeProto *n = graph->add_node();
+  n->set_op_type(opType);
+  n->set_name(fresh(opType));
+  for (const std::string &i : inputs)
+    n->add_input(i);
+  std::string out = fresh("t");
+  n->add_output(out);
+  if (created)
+    *created = n;
+  return out;
+}
+
+std::string Exporter::meanAll(const std::string &input, int64_t rank) {
+  onnx::NodeProto *n;
+  std::string out = step("ReduceMean", {input}, &n);
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < rank; ++i)
+    axes.push_back(i);
+  addInts(n, "axes", axes);
+  addInt(n, "keepdims", 0);
+  return out;
+}
+
+void Exporter::noForm(mlir::Operation *op, const std::string &why) {
+  std::string where;
+  if (auto nameLoc = mlir::dyn_cast<mlir::NameLoc>(op->getLoc()))
+    where = " (in layer '" + nameLoc.getName().str() + "')";
+  throw Error("saveOnnx: " + op->getName().getStringRef().str() + where +
+              " has no ONNX opset 17 form: " + why);
+}
+
+// ONNX has no MSE, MAE, Huber or BCE loss op, and its
+// SoftmaxCrossEntropyLoss imports as a different computation; the losses
+// are written as the primitive ops kiln-decompose expands them into, in
+// the same order, so that the model that comes back computes the same
+// numbers.
+void Exporter::exportLoss(mlir::Operation *op) {
+  mlir::Value p = op->getOperand(0), t = op->getOperand(1);
+  std::string x = nameOf(p), y = nameOf(t);
+  mlir::Type et = mlir::getElementTypeOrSelf(p.getType());
+  int64_t rank = mlir::cast<mlir::RankedTensorType>(p.getType()).getRank();
+  std::string result;
+  if (mlir::isa<mk::MSELossOp>(op)) {
+    std::string d = step("Sub", {x, y});
+    result = meanAll(step("Mul", {d, d}), rank);
+  } else if (mlir::isa<mk::MAELossOp>(op)) {
+    result = meanAll(step("Abs", {step("Sub", {x, y})}), rank);
+  } else if (auto h = mlir::dyn_cast<mk::HuberLossOp>(op)) {
+    double delta = h.getDelta().convertToDouble();
+    std::string d = step("Sub", {x, y});
+    std::string a = step("Abs", {d});
+    std::string quadratic =
+        step("Mul", {step("Mul", {d, d}), scalarInitializer(et, 0.5)});
+    std::string linear =
+        step("Mul", {step("Sub", {a, scalarInitializer(et, 0.5 * delta)}),
+                     scalarInitializer(et, delta)});
+    std::string small = step("LessOrEqual", {a, scalarInitializer(et, delta)});
+    result = meanAll(step("Where", {small, quadratic, linear}), rank);
+  } else if (mlir::isa<mk::BCEWithLogitsLossOp>(op)) {
+    std::string softplus = step(
+        "Log", {step("Add", {scalarInitializer(et, 1.0),
+                             step("Exp", {step("Neg", {step("Abs", {x})})})})});
+    std::string perElement =
+        step("Add",
+             {step("Sub", {step("Relu", {x}), step("Mul", {x, y})}), softplus});
+    result = meanAll(perElement, rank);
+  } else {
+    // Cross-entropy: log_softmax over dimension 1 as kiln-decompose writes
+    // it, then the label's entry (integer labels) or the labels' weighted
+    // sum, averaged and negated.
+    onnx::NodeProto *n;
+    std::string max = step("ReduceMax", {x}, &n);
+    addInts(n, "axes", {1});
+    addInt(n, "keepdims", 1);
+    std::string shifted = step("Sub", {x, max});
+    std::string total =
+        step("ReduceSum", {step("Exp", {shifted}), indexInitializer({1})}, &n);
+    addInt(n, "keepdims", 1);
+    std::string logProbs = step("Sub", {shifted, step("Log", {total})});
+    std::string perSample;
+    if (mlir::isa<mlir::IntegerType>(mlir::getElementTypeOrSelf(t.getType()))) {
+      std::string column = step("Reshape", {y, indexInitializer({-1, 1})});
+      perSample = step("GatherElements", {logProbs, column}, &n);
+      addInt(n, "axis", 1);
+    } else {
+      perSample = step("ReduceSum",
+                       {step("Mul", {y, logProbs}), indexInitializer({1})}, &n);
+      addInt(n, "keepdims", 0);
+    }
+    int64_t perSampleRank =
+        mlir::isa<mlir::IntegerType>(mlir::getElementTypeOrSelf(t.getType()))
+            ? 2
+            : 1;
+    result = step("Neg", {meanAll(perSample, perSampleRank)});
+  }
+  names[op->getResult(0)] = result;
+}
+
 void Exporter::exportOp(mlir::Operation *op) {
   auto simple = [&](const char *type) { node(op, type); };
   llvm::TypeSwitch<mlir::Operation *>(op)
@@ -207,6 +344,8 @@ void Exporter::exportOp(mlir::Operation *op) {
         std::string name;
         if (auto p = c->getAttrOfType<mlir::StringAttr>(mk::kParameterAttr))
           name = p.str();
+        else if (auto b = c->getAttrOfType<mlir::StringAttr>(mk::kBufferAttr))
+          name = b.str(); // running statistics, under their own names
         else
           name = fresh("const");
         addInitializer(name, c.getValue());
@@ -329,9 +468,236 @@ void Exporter::exportOp(mlir::Operation *op) {
         addInt(n, "axis", (int64_t)l.getAxis());
         addFloat(n, "epsilon", (float)l.getEpsilon().convertToDouble());
       })
+      // The DSL's Dropout layer: `training` is a constant false outside
+      // the training step, so this is ONNX's inference Dropout (identity).
+      .Case([&](mk::DropoutOp) { simple("Dropout"); })
       .Case([&](mk::BatchNormOp b) {
         addFloat(node(op, "BatchNormalization"), "epsilon",
                  (float)b.getEpsilon().convertToDouble());
+      })
+      .Case([&](mk::RemOp) {
+        // fmod=1 is the truncated remainder, for integers and floats.
+        addInt(node(op, "Mod"), "fmod", 1);
+      })
+      .Case([&](mk::ModOp m) {
+        if (!mlir::isa<mlir::IntegerType>(
+                mlir::getElementTypeOrSelf(m.getType())))
+          noForm(op, "ONNX Mod takes floats only with fmod=1, the truncated "
+                     "remainder (kiln.rem)");
+        addInt(node(op, "Mod"), "fmod", 0);
+      })
+      .Case<mk::AndOp, mk::OrOp, mk::XorOp, mk::NotOp>([&](auto) {
+        // The bitwise forms (BitwiseAnd, ...) come with opset 18.
+        if (!mlir::getElementTypeOrSelf(op->getResult(0).getType())
+                 .isInteger(1))
+          noForm(op, "ONNX's And, Or, Xor and Not take booleans only");
+        simple(mlir::isa<mk::AndOp>(op)   ? "And"
+               : mlir::isa<mk::OrOp>(op)  ? "Or"
+               : mlir::isa<mk::XorOp>(op) ? "Xor"
+                                          : "Not");
+      })
+      .Case<mk::ShiftLeftOp, mk::ShiftRightOp>([&](auto) {
+        if (!mlir::getElementTypeOrSelf(op->getResult(0).getType())
+                 .isUnsignedInteger())
+          noForm(op, "ONNX BitShift takes unsigned integers only");
+        addString(node(op, "BitShift"), "direction",
+                  mlir::isa<mk::ShiftLeftOp>(op) ? "LEFT" : "RIGHT");
+      })
+      .Case([&](mk::RoundOp) { simple("Round"); })
+      .Case([&](mk::TanOp) { simple("Tan"); })
+      .Case([&](mk::AsinOp) { simple("Asin"); })
+      .Case([&](mk::AcosOp) { simple("Acos"); })
+      .Case([&](mk::AtanOp) { simple("Atan"); })
+      .Case([&](mk::SinhOp) { simple("Sinh"); })
+      .Case([&](mk::CoshOp) { simple("Cosh"); })
+      .Case([&](mk::AsinhOp) { simple("Asinh"); })
+      .Case([&](mk::AcoshOp) { simple("Acosh"); })
+      .Case([&](mk::AtanhOp) { simple("Atanh"); })
+      .Case([&](mk::DynamicReduceSumOp r) {
+        addInt(node(op, "ReduceSum"), "keepdims", r.getKeepdims());
+      })
+      .Case([&](mk::ReduceProdOp r) {
+        onnx::NodeProto *n = node(op, "ReduceProd");
+        addInts(n, "axes", r.getAxes());
+        addInt(n, "keepdims", r.getKeepdims());
+      })
+      .Case<mk::ArgMaxOp, mk::ArgMinOp>([&](auto a) {
+        onnx::NodeProto *n =
+            node(op, mlir::isa<mk::ArgMaxOp>(op) ? "ArgMax" : "ArgMin");
+        addInt(n, "axis", (int64_t)a.getAxis());
+        addInt(n, "keepdims", a.getKeepdims());
+        if (a.getSelectLastIndex())
+          addInt(n, "select_last_index", 1);
+      })
+      .Case([&](mk::CumSumOp c) {
+        onnx::NodeProto *n = node(op, "CumSum");
+        addInt(n, "exclusive", c.getExclusive());
+        addInt(n, "reverse", c.getReverse());
+      })
+      .Case([&](mk::TopKOp t) {
+        onnx::NodeProto *n = node(op, "TopK");
+        addInt(n, "axis", (int64_t)t.getAxis());
+        addInt(n, "largest", t.getLargest());
+        addInt(n, "sorted", 1);
+      })
+      .Case([&](mk::GatherElementsOp gth) {
+        addInt(node(op, "GatherElements"), "axis", (int64_t)gth.getAxis());
+      })
+      .Case([&](mk::GatherNDOp gth) {
+        addInt(node(op, "GatherND"), "batch_dims", (int64_t)gth.getBatchDims());
+      })
+      .Case([&](mk::ScatterElementsOp sc) {
+        onnx::NodeProto *n = node(op, "ScatterElements");
+        addInt(n, "axis", (int64_t)sc.getAxis());
+        addString(n, "reduction", sc.getReduction().str());
+      })
+      .Case([&](mk::ScatterNDOp sc) {
+        addString(node(op, "ScatterND"), "reduction", sc.getReduction().str());
+      })
+      .Case([&](mk::NonZeroOp) { simple("NonZero"); })
+      .Case([&](mk::TriluOp t) {
+        addInt(node(op, "Trilu"), "upper", t.getUpper());
+      })
+      .Case([&](mk::OneHotOp o) {
+        addInt(node(op, "OneHot"), "axis", (int64_t)o.getAxis());
+      })
+      .Case([&](mk::ReverseSequenceOp r) {
+        int64_t batch = (int64_t)r.getBatchAxis(),
+                time = (int64_t)r.getTimeAxis();
+        if (!((batch == 0 && time == 1) || (batch == 1 && time == 0)))
+          noForm(op, "ONNX ReverseSequence takes batch and time axes 0 and "
+                     "1, got " +
+                         std::to_string(batch) + " and " +
+                         std::to_string(time));
+        onnx::NodeProto *n = node(op, "ReverseSequence");
+        addInt(n, "batch_axis", batch);
+        addInt(n, "time_axis", time);
+      })
+      .Case([&](mk::EinsumOp e) {
+        addString(node(op, "Einsum"), "equation", e.getEquation().str());
+      })
+      .Case([&](mk::DetOp) { simple("Det"); })
+      .Case([&](mk::MaxPool2DWithIndicesOp p) {
+        onnx::NodeProto *n = node(op, "MaxPool");
+        addInts(n, "kernel_shape", p.getKernelShape());
+        addInts(n, "strides", p.getStrides());
+        addInts(n, "pads", p.getPads());
+        addInts(n, "dilations", p.getDilations());
+        addInt(n, "ceil_mode", p.getCeilMode());
+        addInt(n, "storage_order", p.getColumnMajor());
+      })
+      .Case([&](mk::ConvTransposeOp c) {
+        onnx::NodeProto *n = node(op, "ConvTranspose");
+        auto w = mlir::cast<mlir::RankedTensorType>(c.getWeight().getType());
+        addInts(n, "kernel_shape", w.getShape().drop_front(2));
+        addInts(n, "strides", c.getStrides());
+        addInts(n, "pads", c.getPads());
+        addInts(n, "dilations", c.getDilations());
+        addInts(n, "output_padding", c.getOutputPadding());
+        addInt(n, "group", (int64_t)c.getGroups());
+      })
+      .Case([&](mk::ResizeOp r) {
+        // Resize-13's inputs are X, roi, scales, sizes; "" leaves one out.
+        auto optional = [&](mlir::Value v) {
+          return v ? nameOf(v) : std::string();
+        };
+        onnx::NodeProto *n =
+            node(op, "Resize",
+                 {nameOf(r.getInput()), optional(r.getRoi()),
+                  optional(r.getScales()), optional(r.getSizes())});
+        while (n->input_size() && n->input(n->input_size() - 1).empty())
+          n->mutable_input()->RemoveLast();
+        addString(n, "mode", r.getMode().str());
+        addString(n, "coordinate_transformation_mode",
+                  r.getCoordinateTransformationMode().str());
+        addString(n, "nearest_mode", r.getNearestMode().str());
+        addFloat(n, "cubic_coeff_a",
+                 (float)r.getCubicCoeffA().convertToDouble());
+        addInt(n, "exclude_outside", r.getExcludeOutside());
+        addFloat(n, "extrapolation_value",
+                 (float)r.getExtrapolationValue().convertToDouble());
+      })
+      .Case([&](mk::GridSampleOp gs) {
+        onnx::NodeProto *n = node(op, "GridSample");
+        addString(n, "mode", gs.getMode().str());
+        addString(n, "padding_mode", gs.getPaddingMode().str());
+        addInt(n, "align_corners", gs.getAlignCorners());
+      })
+      .Case([&](mk::LRNOp l) {
+        onnx::NodeProto *n = node(op, "LRN");
+        addInt(n, "size", (int64_t)l.getSize());
+        addFloat(n, "alpha", (float)l.getAlpha().convertToDouble());
+        addFloat(n, "beta", (float)l.getBeta().convertToDouble());
+        addFloat(n, "bias", (float)l.getBias().convertToDouble());
+      })
+      .Case([&](mk::NLLLossOp l) {
+        onnx::NodeProto *n = node(op, "NegativeLogLikelihoodLoss");
+        addString(n, "reduction", l.getReduction().str());
+        if (auto ignore = l.getIgnoreIndex())
+          addInt(n, "ignore_index", (int64_t)*ignore);
+      })
+      .Case<mk::MSELossOp, mk::MAELossOp, mk::HuberLossOp,
+            mk::BCEWithLogitsLossOp, mk::CrossEntropyLossOp>(
+          [&](auto) { exportLoss(op); })
+      .Case([&](mk::ShapeOfOp sh) {
+        onnx::NodeProto *n = node(op, "Shape");
+        addInt(n, "start", (int64_t)sh.getStart());
+        addInt(n, "end", (int64_t)sh.getEnd());
+      })
+      .Case([&](mk::DynamicReshapeOp r) {
+        onnx::NodeProto *n = node(op, "Reshape");
+        if (r.getAllowzero())
+          addInt(n, "allowzero", 1);
+      })
+      .Case([&](mk::ExpandOp) { simple("Expand"); })
+      .Case([&](mk::TileOp) { simple("Tile"); })
+      .Case([&](mk::PadOp p) {
+        addString(node(op, "Pad"), "mode", p.getMode().str());
+      })
+      .Case([&](mk::ConstantOfShapeOp c) {
+        onnx::NodeProto *n = node(op, "ConstantOfShape");
+        auto *a = n->add_attribute();
+        a->set_name("value");
+        a->set_type(onnx::AttributeProto::TENSOR);
+        onnx::TensorProto *t = a->mutable_t();
+        mlir::Type et = c.getValue().getType();
+        t->set_data_type(onnxElementType(et));
+        t->add_dims(1);
+        if (auto f = mlir::dyn_cast<mlir::FloatAttr>(c.getValue())) {
+          if (et.isF64())
+            t->add_double_data(f.getValueAsDouble());
+          else
+            t->add_float_data((float)f.getValueAsDouble());
+        } else {
+          int64_t v = mlir::cast<mlir::IntegerAttr>(c.getValue()).getInt();
+          if (et.isInteger(64))
+            t->add_int64_data(v);
+          else
+            t->add_int32_data(et.isInteger(1) ? (v != 0) : (int32_t)v);
+        }
+      })
+      .Case([&](mk::RangeOp) { simple("Range"); })
+      .Case([&](mk::FullLikeOp f) {
+        // ConstantOfShape(Shape(like)): the like's extents, known only
+        // when the model runs if dynamic.
+        std::string shape = step("Shape", {nameOf(f.getLike())});
+        onnx::NodeProto *n = node(op, "ConstantOfShape", {shape});
+        auto *a = n->add_attribute();
+        a->set_name("value");
+        a->set_type(onnx::AttributeProto::TENSOR);
+        onnx::TensorProto *t = a->mutable_t();
+        mlir::Type et = mlir::getElementTypeOrSelf(f.getType());
+        double v = f.getValue().convertToDouble();
+        t->set_data_type(onnxElementType(et));
+        t->add_dims(1);
+        if (et.isF32())
+          t->add_float_data((float)v);
+        else if (et.isF64())
+          t->add_double_data(v);
+        else if (et.isInteger(64))
+          t->add_int64_data((int64_t)v);
+        else
+          t->add_int32_data((int32_t)v);
       })
       .Default([&](mlir::Operation *other) {
         std::string where;

@@ -188,13 +188,6 @@ Tensor reduceMin(const Tensor &x, std::vector<int64_t> axes, bool keepDims) {
   return reduce<mk::ReduceMinOp>("kiln.reduce_min", x, axes, keepDims);
 }
 
-Tensor argmax(const Tensor &x, int64_t axis, bool keepDims) {
-  GraphImpl &g = graphOf(x);
-  mlir::Value v = valueOf(x);
-  axis = normalizeAxis(g, "kiln.argmax", axis, x.rank());
-  return g.wrap(g.build<mk::ArgMaxOp>({v}, v, (uint64_t)axis, keepDims));
-}
-
 Tensor transpose(const Tensor &x, std::vector<int64_t> permutation) {
   GraphImpl &g = graphOf(x);
   mlir::Value v = valueOf(x);
@@ -318,6 +311,475 @@ Tensor batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
               m = valueOf(mean, &g), var = valueOf(variance, &g);
   return g.wrap(g.build<mk::BatchNormOp>({v, s, b, m, var}, v, s, b, m, var,
                                          llvm::APFloat(epsilon)));
+}
+
+} // namespace kiln::dsl
+
+//===----------------------------------------------------------------------===//
+// The rest of the user-facing kiln ops: remainders, bitwise logic, more math,
+// indexing, shapes as tensors, resampling, linear algebra and losses. Where
+// an op takes a scalar or a small vector as an operand (a diagonal, a depth,
+// an axis), the DSL takes a number and makes the constant.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The element type of `t`'s value.
+mlir::Type elementTypeOf(const Tensor &t) {
+  return mlir::getElementTypeOrSelf(valueOf(t).getType());
+}
+
+/// Throws unless `t` has rank `rank` (for ops whose type inference needs
+/// it).
+void expectRank(GraphImpl &g, llvm::StringRef op, const char *what,
+                const Tensor &t, int64_t rank) {
+  if (t.rank() != rank)
+    g.fail(g.where(op) + ": expects " + what + " of rank " +
+           std::to_string(rank) + ", got shape " + shapeString(t.shape()));
+}
+
+llvm::StringRef reductionName(ScatterReduction r) {
+  switch (r) {
+  case ScatterReduction::None:
+    return "none";
+  case ScatterReduction::Add:
+    return "add";
+  case ScatterReduction::Mul:
+    return "mul";
+  }
+  return "none";
+}
+
+/// A rank-0 i64 constant.
+mlir::Value i64Scalar(GraphImpl &g, int64_t value) {
+  return g.constant({}, {(double)value}, g.builder.getI64Type());
+}
+
+template <typename OpTy>
+Tensor loss(const Tensor &prediction, const Tensor &target) {
+  return binary<OpTy>(prediction, target);
+}
+
+template <typename OpTy>
+Tensor argReduce(llvm::StringRef name, const Tensor &x, int64_t axis,
+                 bool keepDims, bool selectLast) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  axis = normalizeAxis(g, name, axis, x.rank());
+  return g.wrap(
+      g.build<OpTy>({v}, v, (uint64_t)axis, keepDims, selectLast).getResult());
+}
+
+} // namespace
+
+namespace kiln::dsl {
+
+Tensor rem(const Tensor &a, const Tensor &b) { return binary<mk::RemOp>(a, b); }
+Tensor mod(const Tensor &a, const Tensor &b) { return binary<mk::ModOp>(a, b); }
+Tensor bitwiseAnd(const Tensor &a, const Tensor &b) {
+  return binary<mk::AndOp>(a, b);
+}
+Tensor bitwiseOr(const Tensor &a, const Tensor &b) {
+  return binary<mk::OrOp>(a, b);
+}
+Tensor bitwiseXor(const Tensor &a, const Tensor &b) {
+  return binary<mk::XorOp>(a, b);
+}
+Tensor bitwiseNot(const Tensor &x) { return unary<mk::NotOp>(x); }
+Tensor operator&(const Tensor &a, const Tensor &b) { return bitwiseAnd(a, b); }
+Tensor operator|(const Tensor &a, const Tensor &b) { return bitwiseOr(a, b); }
+Tensor operator^(const Tensor &a, const Tensor &b) { return bitwiseXor(a, b); }
+Tensor operator~(const Tensor &x) { return bitwiseNot(x); }
+Tensor shiftLeft(const Tensor &a, const Tensor &b) {
+  return binary<mk::ShiftLeftOp>(a, b);
+}
+Tensor shiftRight(const Tensor &a, const Tensor &b) {
+  return binary<mk::ShiftRightOp>(a, b);
+}
+
+Tensor round(const Tensor &x) { return unary<mk::RoundOp>(x); }
+Tensor tan(const Tensor &x) { return unary<mk::TanOp>(x); }
+Tensor asin(const Tensor &x) { return unary<mk::AsinOp>(x); }
+Tensor acos(const Tensor &x) { return unary<mk::AcosOp>(x); }
+Tensor atan(const Tensor &x) { return unary<mk::AtanOp>(x); }
+Tensor sinh(const Tensor &x) { return unary<mk::SinhOp>(x); }
+Tensor cosh(const Tensor &x) { return unary<mk::CoshOp>(x); }
+Tensor asinh(const Tensor &x) { return unary<mk::AsinhOp>(x); }
+Tensor acosh(const Tensor &x) { return unary<mk::AcoshOp>(x); }
+Tensor atanh(const Tensor &x) { return unary<mk::AtanhOp>(x); }
+
+Tensor reduceProd(const Tensor &x, std::vector<int64_t> axes, bool keepDims) {
+  return reduce<mk::ReduceProdOp>("kiln.reduce_prod", x, axes, keepDims);
+}
+
+Tensor dynamicReduceSum(const Tensor &x, const Tensor &axes, bool keepDims) {
+  GraphImpl &g = graphOf(x, axes);
+  mlir::Value v = valueOf(x), a = valueOf(axes);
+  expectRank(g, "kiln.dynamic_reduce_sum", "axes", axes, 1);
+  if (axes.dim(0) == dyn || axes.dim(0) == 0)
+    g.fail(g.where("kiln.dynamic_reduce_sum") +
+           ": the axes tensor needs a static, non-zero length, got shape " +
+           shapeString(axes.shape()));
+  return g.wrap(g.build<mk::DynamicReduceSumOp>({v, a}, v, a, keepDims));
+}
+
+Tensor argmax(const Tensor &x, int64_t axis, bool keepDims,
+              bool selectLastIndex) {
+  return argReduce<mk::ArgMaxOp>("kiln.argmax", x, axis, keepDims,
+                                 selectLastIndex);
+}
+
+Tensor argmin(const Tensor &x, int64_t axis, bool keepDims,
+              bool selectLastIndex) {
+  return argReduce<mk::ArgMinOp>("kiln.argmin", x, axis, keepDims,
+                                 selectLastIndex);
+}
+
+Tensor cumsum(const Tensor &x, int64_t axis, bool exclusive, bool reverse) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  axis = normalizeAxis(g, "kiln.cumsum", axis, x.rank());
+  return g.wrap(
+      g.build<mk::CumSumOp>({v}, v, i64Scalar(g, axis), exclusive, reverse));
+}
+
+ValuesAndIndices topK(const Tensor &x, int64_t k, int64_t axis, bool largest) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  axis = normalizeAxis(g, "kiln.topk", axis, x.rank());
+  if (k < 0)
+    g.fail(g.where("kiln.topk") + ": k must not be negative, got " +
+           std::to_string(k));
+  auto op =
+      g.build<mk::TopKOp>({v}, v, g.indexVector({k}), (uint64_t)axis, largest);
+  return {g.wrap(op.getValues()), g.wrap(op.getIndices())};
+}
+
+Tensor gatherElements(const Tensor &x, const Tensor &indices, int64_t axis) {
+  GraphImpl &g = graphOf(x, indices);
+  mlir::Value v = valueOf(x), i = valueOf(indices);
+  axis = normalizeAxis(g, "kiln.gather_elements", axis, x.rank());
+  return g.wrap(g.build<mk::GatherElementsOp>({v, i}, v, i, (uint64_t)axis));
+}
+
+Tensor gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims) {
+  GraphImpl &g = graphOf(x, indices);
+  mlir::Value v = valueOf(x), i = valueOf(indices);
+  if (indices.rank() < 1 || indices.dim(-1) == dyn)
+    g.fail(g.where("kiln.gather_nd") +
+           ": expects indices whose last dimension is static, got shape " +
+           shapeString(indices.shape()));
+  if (batchDims < 0)
+    g.fail(g.where("kiln.gather_nd") + ": batchDims must not be negative");
+  return g.wrap(g.build<mk::GatherNDOp>({v, i}, v, i, (uint64_t)batchDims));
+}
+
+Tensor scatterElements(const Tensor &x, const Tensor &indices,
+                       const Tensor &updates, int64_t axis,
+                       ScatterReduction reduction) {
+  GraphImpl &g = graphOf(x, indices);
+  mlir::Value v = valueOf(x), i = valueOf(indices), u = valueOf(updates, &g);
+  axis = normalizeAxis(g, "kiln.scatter_elements", axis, x.rank());
+  return g.wrap(g.build<mk::ScatterElementsOp>(
+      {v, i, u}, v, i, u, (uint64_t)axis, reductionName(reduction)));
+}
+
+Tensor scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
+                 ScatterReduction reduction) {
+  GraphImpl &g = graphOf(x, indices);
+  mlir::Value v = valueOf(x), i = valueOf(indices), u = valueOf(updates, &g);
+  return g.wrap(
+      g.build<mk::ScatterNDOp>({v, i, u}, v, i, u, reductionName(reduction)));
+}
+
+Tensor nonZero(const Tensor &x) { return unary<mk::NonZeroOp>(x); }
+
+static Tensor trilu(const Tensor &x, int64_t k, bool upper) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  return g.wrap(g.build<mk::TriluOp>({v}, v, i64Scalar(g, k), upper));
+}
+Tensor triu(const Tensor &x, int64_t k) { return trilu(x, k, true); }
+Tensor tril(const Tensor &x, int64_t k) { return trilu(x, k, false); }
+
+Tensor oneHot(const Tensor &indices, int64_t depth, int64_t axis, DType dtype,
+              double offValue, double onValue) {
+  GraphImpl &g = graphOf(indices);
+  mlir::Value i = valueOf(indices);
+  // The new dimension may go anywhere in [0, rank]: -1 is the end.
+  int64_t rank = indices.rank() + 1;
+  axis = normalizeAxis(g, "kiln.one_hot", axis, rank);
+  if (depth <= 0)
+    g.fail(g.where("kiln.one_hot") + ": depth must be positive, got " +
+           std::to_string(depth));
+  mlir::Value values =
+      g.constant({2}, {offValue, onValue}, g.elementType(dtype));
+  return g.wrap(g.build<mk::OneHotOp>({i}, i, i64Scalar(g, depth), values,
+                                      (uint64_t)axis));
+}
+
+Tensor reverseSequence(const Tensor &x, const Tensor &lengths,
+                       int64_t batchAxis, int64_t timeAxis) {
+  GraphImpl &g = graphOf(x, lengths);
+  mlir::Value v = valueOf(x), l = valueOf(lengths);
+  batchAxis = normalizeAxis(g, "kiln.reverse_sequence", batchAxis, x.rank());
+  timeAxis = normalizeAxis(g, "kiln.reverse_sequence", timeAxis, x.rank());
+  return g.wrap(g.build<mk::ReverseSequenceOp>(
+      {v, l}, v, l, (uint64_t)batchAxis, (uint64_t)timeAxis));
+}
+
+Tensor shapeTensor(const Tensor &x, int64_t start, std::optional<int64_t> end) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  int64_t rank = x.rank();
+  int64_t e = end.value_or(rank);
+  if (start < 0)
+    start += rank;
+  if (e < 0)
+    e += rank;
+  if (start < 0 || e > rank || start > e)
+    g.fail(g.where("kiln.shape_of") + ": dimensions [" + std::to_string(start) +
+           ", " + std::to_string(e) +
+           ") are not a range of a tensor of shape " + shapeString(x.shape()));
+  return g.wrap(g.build<mk::ShapeOfOp>({v}, v, (uint64_t)start, (uint64_t)e));
+}
+
+Tensor dynamicReshape(const Tensor &x, const Tensor &shape, bool allowZero) {
+  GraphImpl &g = graphOf(x, shape);
+  mlir::Value v = valueOf(x), s = valueOf(shape);
+  expectRank(g, "kiln.dynamic_reshape", "a shape", shape, 1);
+  if (shape.dim(0) == dyn)
+    g.fail(g.where("kiln.dynamic_reshape") +
+           ": the shape tensor needs a static length (the result's rank)");
+  return g.wrap(g.build<mk::DynamicReshapeOp>({v, s}, v, s, allowZero));
+}
+
+Tensor expand(const Tensor &x, const Tensor &shape) {
+  GraphImpl &g = graphOf(x, shape);
+  mlir::Value v = valueOf(x), s = valueOf(shape);
+  expectRank(g, "kiln.expand", "a shape", shape, 1);
+  if (shape.dim(0) == dyn)
+    g.fail(g.where("kiln.expand") + ": the shape tensor needs a static length");
+  return g.wrap(g.build<mk::ExpandOp>({v, s}, v, s));
+}
+
+Tensor expand(const Tensor &x, std::vector<int64_t> shape) {
+  GraphImpl &g = graphOf(x);
+  return expand(x, g.wrap(g.indexVector(shape)));
+}
+
+Tensor tile(const Tensor &x, std::vector<int64_t> repeats) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  if ((int64_t)repeats.size() != x.rank())
+    g.fail(g.where("kiln.tile") + ": " + std::to_string(repeats.size()) +
+           " repeats given for a tensor of shape " + shapeString(x.shape()));
+  return g.wrap(g.build<mk::TileOp>({v}, v, g.indexVector(repeats)));
+}
+
+Tensor pad(const Tensor &x, std::vector<int64_t> pads, double value,
+           PadMode mode) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  if ((int64_t)pads.size() != 2 * x.rank())
+    g.fail(g.where("kiln.pad") + ": " + std::to_string(pads.size()) +
+           " pads given for a tensor of shape " + shapeString(x.shape()) +
+           " (expects 2 per dimension: begins, then ends)");
+  const char *modeName = mode == PadMode::Constant  ? "constant"
+                         : mode == PadMode::Reflect ? "reflect"
+                                                    : "edge";
+  mlir::Value fill = g.constant({}, {value}, elementTypeOf(x));
+  return g.wrap(
+      g.build<mk::PadOp>({v}, v, g.indexVector(pads), fill, modeName));
+}
+
+Tensor constantOfShape(const Tensor &shape, double value, DType dtype) {
+  GraphImpl &g = graphOf(shape);
+  mlir::Value s = valueOf(shape);
+  expectRank(g, "kiln.constant_of_shape", "a shape", shape, 1);
+  if (shape.dim(0) == dyn)
+    g.fail(g.where("kiln.constant_of_shape") +
+           ": the shape tensor needs a static length (the result's rank)");
+  mlir::Type et = g.elementType(dtype);
+  mlir::TypedAttr fill;
+  if (mlir::isa<mlir::FloatType>(et))
+    fill = g.builder.getFloatAttr(et, value);
+  else
+    fill = g.builder.getIntegerAttr(et, (int64_t)value);
+  return g.wrap(g.build<mk::ConstantOfShapeOp>({s}, s, fill));
+}
+
+Tensor fullLike(const Tensor &like, double value) {
+  GraphImpl &g = graphOf(like);
+  mlir::Value v = valueOf(like);
+  return g.wrap(g.build<mk::FullLikeOp>({v}, v, llvm::APFloat(value)));
+}
+
+Tensor range(const Tensor &start, const Tensor &limit, const Tensor &delta) {
+  GraphImpl &g = graphOf(start, limit);
+  mlir::Value s = valueOf(start), l = valueOf(limit), d = valueOf(delta, &g);
+  return g.wrap(g.build<mk::RangeOp>({s, l, d}, s, l, d));
+}
+
+ValuesAndIndices maxPool2dWithIndices(const Tensor &input,
+                                      std::vector<int64_t> kernel,
+                                      std::vector<int64_t> strides,
+                                      std::vector<int64_t> pads) {
+  GraphImpl &g = graphOf(input);
+  mlir::Value x = valueOf(input);
+  if (strides.empty())
+    strides = kernel;
+  auto op = g.build<mk::MaxPool2DWithIndicesOp>(
+      {x}, x, llvm::ArrayRef<int64_t>(kernel), llvm::ArrayRef<int64_t>(strides),
+      llvm::ArrayRef<int64_t>(pads), llvm::ArrayRef<int64_t>({1, 1}), false,
+      false);
+  return {g.wrap(op.getValues()), g.wrap(op.getIndices())};
+}
+
+Tensor convTranspose(const Tensor &input, const Tensor &weight,
+                     const Tensor &bias, std::vector<int64_t> strides,
+                     std::vector<int64_t> pads, std::vector<int64_t> dilations,
+                     std::vector<int64_t> outputPadding, int64_t groups) {
+  GraphImpl &g = graphOf(input, weight);
+  mlir::Value x = valueOf(input), w = valueOf(weight);
+  mlir::Value b = bias ? valueOf(bias, &g) : mlir::Value();
+  int64_t spatial = input.rank() - 2;
+  if (spatial != 2 && spatial != 3)
+    g.fail(g.where("kiln.conv_transpose") +
+           ": expects an input of rank 4 or 5 (N, C, spatial...), got shape " +
+           shapeString(input.shape()));
+  if (strides.empty())
+    strides.assign(spatial, 1);
+  if (pads.empty())
+    pads.assign(2 * spatial, 0);
+  if (dilations.empty())
+    dilations.assign(spatial, 1);
+  if (outputPadding.empty())
+    outputPadding.assign(spatial, 0);
+  if (groups < 1)
+    g.fail(g.where("kiln.conv_transpose") + ": groups must be positive");
+  llvm::SmallVector<mlir::Value> shapes = {x, w};
+  if (b)
+    shapes.push_back(b);
+  return g.wrap(g.build<mk::ConvTransposeOp>(
+      shapes, x, w, b, llvm::ArrayRef<int64_t>(strides),
+      llvm::ArrayRef<int64_t>(pads), llvm::ArrayRef<int64_t>(dilations),
+      llvm::ArrayRef<int64_t>(outputPadding), (uint64_t)groups));
+}
+
+static Tensor buildResize(const Tensor &x, mlir::Value scales,
+                          mlir::Value sizes, const ResizeOptions &o) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  return g.wrap(
+      g.build<mk::ResizeOp>({v}, v, scales, sizes, mlir::Value(), o.mode,
+                            // As ONNX keeps it: a float (see lrn).
+                            o.coordinateTransformation, o.nearestMode,
+                            llvm::APFloat((double)(float)o.cubicCoeffA),
+                            o.excludeOutside, llvm::APFloat(0.0)));
+}
+
+Tensor resize(const Tensor &x, std::vector<int64_t> sizes,
+              const ResizeOptions &options) {
+  GraphImpl &g = graphOf(x);
+  if ((int64_t)sizes.size() != x.rank())
+    g.fail(g.where("kiln.resize") + ": " + std::to_string(sizes.size()) +
+           " sizes given for a tensor of shape " + shapeString(x.shape()));
+  return buildResize(x, mlir::Value(), g.indexVector(sizes), options);
+}
+
+Tensor resizeScales(const Tensor &x, std::vector<double> scales,
+                    const ResizeOptions &options) {
+  GraphImpl &g = graphOf(x);
+  if ((int64_t)scales.size() != x.rank())
+    g.fail(g.where("kiln.resize") + ": " + std::to_string(scales.size()) +
+           " scales given for a tensor of shape " + shapeString(x.shape()));
+  mlir::Value s =
+      g.constant({(int64_t)scales.size()}, scales, g.builder.getF32Type());
+  return buildResize(x, s, mlir::Value(), options);
+}
+
+Tensor gridSample(const Tensor &input, const Tensor &grid,
+                  const std::string &mode, const std::string &paddingMode,
+                  bool alignCorners) {
+  GraphImpl &g = graphOf(input, grid);
+  mlir::Value x = valueOf(input), p = valueOf(grid);
+  return g.wrap(
+      g.build<mk::GridSampleOp>({x, p}, x, p, mode, paddingMode, alignCorners));
+}
+
+Tensor lrn(const Tensor &x, int64_t size, double alpha, double beta,
+           double bias) {
+  GraphImpl &g = graphOf(x);
+  mlir::Value v = valueOf(x);
+  if (size < 1)
+    g.fail(g.where("kiln.lrn") + ": size must be positive, got " +
+           std::to_string(size));
+  // ONNX keeps these as floats; rounding them here means a model saved with
+  // saveOnnx computes exactly what this one does.
+  auto f = [](double v) { return llvm::APFloat((double)(float)v); };
+  return g.wrap(
+      g.build<mk::LRNOp>({v}, v, (uint64_t)size, f(alpha), f(beta), f(bias)));
+}
+
+Tensor einsum(const std::string &equation, const std::vector<Tensor> &inputs) {
+  if (inputs.empty())
+    throw Error("einsum needs at least one tensor");
+  GraphImpl &g = graphOf(inputs[0]);
+  llvm::SmallVector<mlir::Value> values;
+  for (const Tensor &t : inputs)
+    values.push_back(valueOf(t, &g));
+  return g.wrap(g.build<mk::EinsumOp>(values, values, equation));
+}
+
+Tensor det(const Tensor &x) {
+  GraphImpl &g = graphOf(x);
+  if (x.rank() < 2)
+    g.fail(g.where("kiln.det") + ": expects matrices [..., M, M], got shape " +
+           shapeString(x.shape()));
+  return unary<mk::DetOp>(x);
+}
+
+Tensor mseLoss(const Tensor &prediction, const Tensor &target) {
+  return loss<mk::MSELossOp>(prediction, target);
+}
+Tensor maeLoss(const Tensor &prediction, const Tensor &target) {
+  return loss<mk::MAELossOp>(prediction, target);
+}
+Tensor huberLoss(const Tensor &prediction, const Tensor &target, double delta) {
+  GraphImpl &g = graphOf(prediction, target);
+  mlir::Value p = valueOf(prediction), t = valueOf(target);
+  if (!(delta > 0))
+    g.fail(g.where("kiln.huber_loss") + ": delta must be positive");
+  return g.wrap(g.build<mk::HuberLossOp>({p, t}, p, t, llvm::APFloat(delta)));
+}
+Tensor bceWithLogitsLoss(const Tensor &logits, const Tensor &target) {
+  return loss<mk::BCEWithLogitsLossOp>(logits, target);
+}
+Tensor crossEntropyLoss(const Tensor &logits, const Tensor &labels) {
+  return loss<mk::CrossEntropyLossOp>(logits, labels);
+}
+
+Tensor nllLoss(const Tensor &logProbs, const Tensor &target,
+               const Tensor &weight, LossReduction reduction,
+               std::optional<int64_t> ignoreIndex) {
+  GraphImpl &g = graphOf(logProbs, target);
+  mlir::Value x = valueOf(logProbs), t = valueOf(target);
+  mlir::Value w = weight ? valueOf(weight, &g) : mlir::Value();
+  if (logProbs.rank() < 2)
+    g.fail(g.where("kiln.nll_loss") +
+           ": expects log-probabilities [N, C, d...], got shape " +
+           shapeString(logProbs.shape()));
+  llvm::SmallVector<mlir::Value> shapes = {x, t};
+  if (w)
+    shapes.push_back(w);
+  mlir::IntegerAttr ignore;
+  if (ignoreIndex)
+    ignore = g.builder.getI64IntegerAttr(*ignoreIndex);
+  const char *name = reduction == LossReduction::None  ? "none"
+                     : reduction == LossReduction::Sum ? "sum"
+                                                       : "mean";
+  return g.wrap(g.build<mk::NLLLossOp>(shapes, x, t, w, ignore, name));
 }
 
 } // namespace kiln::dsl

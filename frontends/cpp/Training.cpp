@@ -16,6 +16,7 @@
 #include "ModelImpl.h"
 
 #include "kiln/Target/Signature.h"
+#include "kiln/Training/TrainingStep.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -335,6 +336,23 @@ static void syncParameters(Model::Impl &m) {
       p.op.setValueAttr(mlir::DenseElementsAttr::get(type, data));
     }
   }
+  // The buffers (running statistics) the steps updated.
+  auto buffers = m.trainer->bufferInfo();
+  g.func.walk([&](mk::ConstantOp c) {
+    auto name = c->getAttrOfType<mlir::StringAttr>(mk::kBufferAttr);
+    if (!name)
+      return;
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      if (buffers[i].name != name.getValue())
+        continue;
+      const kiln_tensor *t = m.trainer->buffer(i);
+      auto type = mlir::cast<mlir::RankedTensorType>(c.getType());
+      llvm::ArrayRef<float> data(
+          static_cast<const float *>(kiln_tensor_data(t)),
+          kiln_tensor_num_elements(t));
+      c.setValueAttr(mlir::DenseElementsAttr::get(type, data));
+    }
+  });
   m.compiled.reset();
 }
 
@@ -416,39 +434,44 @@ History Model::fit(const std::vector<const kiln::Tensor *> &inputs,
   std::iota(order.begin(), order.end(), 0);
   uint64_t rng = options.seed;
   History history;
-  int64_t batches = rows / options.batchSize;
+  // Every sample trains every epoch: the last batch may be partial (the
+  // trainer compiles a step for its size once).
+  int64_t batches = (rows + options.batchSize - 1) / options.batchSize;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     if (options.shuffle)
       for (int64_t i = rows - 1; i > 0; --i)
         std::swap(order[i], order[nextRandom(rng) % (uint64_t)(i + 1)]);
     // Keras's convention: the epoch's training figures are the means over
-    // its batches, from the outputs each step computed anyway (before its
-    // update), rather than another pass over the data.
+    // its batches, weighted by their sizes, from the outputs each step
+    // computed anyway (before its update), rather than another pass over
+    // the data.
     double total = 0;
     Evaluation train;
     for (int64_t b = 0; b < batches; ++b) {
       const int64_t *idx = order.data() + b * options.batchSize;
+      int64_t size = std::min(options.batchSize, rows - b * options.batchSize);
+      double weight = (double)size / (double)rows;
       std::vector<kiln::Tensor> batch;
       std::vector<const kiln_tensor *> raw;
       for (const kiln::Tensor *t : inputs)
-        batch.push_back(gatherRows(*t, idx, options.batchSize));
+        batch.push_back(gatherRows(*t, idx, size));
       for (const kiln::Tensor &t : batch)
         raw.push_back(t.get());
-      kiln::Tensor y = gatherRows(labels, idx, options.batchSize);
+      kiln::Tensor y = gatherRows(labels, idx, size);
       kiln_tensor *output = nullptr;
       auto loss =
           m.trainer->step(raw, y.get(), m.metrics.empty() ? nullptr : &output);
       if (!loss)
         throw Error("fit: " + llvm::toString(loss.takeError()));
-      total += *loss;
+      total += *loss * weight;
       if (output) {
         kiln::Tensor out = adopt(output);
         for (auto &[name, value] :
              computeMetrics(m.metrics, out, y, m.trainsOnLogits))
-          train.metrics[name] += value / batches;
+          train.metrics[name] += value * weight;
       }
     }
-    history.loss.push_back(batches ? total / batches : 0);
+    history.loss.push_back(total);
     train.loss = history.loss.back();
     history.train.push_back(train);
     if (validate)

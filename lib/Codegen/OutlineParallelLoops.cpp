@@ -1,9 +1,16 @@
 //===- OutlineParallelLoops.cpp - Parallel loop bodies as functions -------===//
 //
 // The first half of multithreading: an outermost scf.parallel becomes a call
-// of a function that runs a sub-range of its first dimension. Semantics do
-// not change here; kiln-dispatch-parallel-loops spreads the calls over
-// threads once everything is in the LLVM dialect.
+// of a function that runs a sub-range of its leading dimensions, collapsed
+// into one. Semantics do not change here; kiln-dispatch-parallel-loops
+// spreads the calls over threads once everything is in the LLVM dialect.
+//
+// Why collapse: the thread pool splits only the range of the call. Models
+// take a dynamic batch dimension first, so at batch 1 a loop over (N, C, H,
+// W) split over N alone ran on one thread. Leading dimensions with static
+// trip counts join the first one until the range has `min-iterations`
+// iterations (at batch 1); the body recovers each index with a division and
+// a remainder by constants, which LLVM turns into multiplications.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +19,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -29,7 +36,8 @@ using namespace mlir;
 
 /// The static trip counts of a loop's dimensions; nullopt if one is not
 /// static.
-static std::optional<SmallVector<int64_t>> tripCounts(LoopLikeOpInterface loop) {
+static std::optional<SmallVector<int64_t>>
+tripCounts(LoopLikeOpInterface loop) {
   auto lbs = loop.getLoopLowerBounds(), ubs = loop.getLoopUpperBounds(),
        steps = loop.getLoopSteps();
   if (!lbs || !ubs || !steps)
@@ -72,6 +80,10 @@ static std::optional<int64_t> staticWork(Operation *op) {
   return work;
 }
 
+/// Static work per iteration (see staticWork) from which an iteration is
+/// worth a division and a remainder of index arithmetic.
+constexpr int64_t kHeavyBody = 16;
+
 namespace {
 struct KilnOutlineParallelLoopsPass
     : public kiln::impl::KilnOutlineParallelLoopsBase<
@@ -93,12 +105,48 @@ struct KilnOutlineParallelLoopsPass
     }
   }
 
+  /// The static trip count of each dimension of `loop`, 0 where unknown.
+  static SmallVector<int64_t> staticTrips(scf::ParallelOp loop) {
+    SmallVector<int64_t> trips;
+    for (auto [lb, ub, step] : llvm::zip(
+             loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+      auto l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+           s = getConstantIntValue(step);
+      trips.push_back(l && u && s && *s > 0 && *u > *l ? (*u - *l + *s - 1) / *s
+                                                       : 0);
+    }
+    return trips;
+  }
+
+  /// How many leading dimensions the outlined range covers: the first, then
+  /// the following ones with static trip counts while the range (counting a
+  /// dynamic first dimension as 1, as at batch 1) is below minIterations.
+  /// The innermost dimension stays inside unless the body holds loops or
+  /// enough operations, so that no iteration of the range is a lone scalar
+  /// operation paying for its index arithmetic.
+  unsigned collapsedDims(scf::ParallelOp loop) {
+    SmallVector<int64_t> trips = staticTrips(loop);
+    int64_t range = trips[0] ? trips[0] : 1;
+    unsigned limit = trips.size();
+    if (staticWork(loop).value_or(kHeavyBody) < kHeavyBody)
+      --limit;
+    unsigned dims = 1;
+    while (dims < limit && range < minIterations && trips[dims]) {
+      range *= trips[dims];
+      ++dims;
+    }
+    return dims;
+  }
+
   bool worthThreads(scf::ParallelOp loop) {
     auto trips = tripCounts(loop);
     auto body = staticWork(loop);
     if (!trips || !body)
       return true;
-    if ((*trips)[0] < 2)
+    int64_t range = 1;
+    for (int64_t t : ArrayRef<int64_t>(*trips).take_front(collapsedDims(loop)))
+      range *= t;
+    if (range < 2)
       return false;
     int64_t work = std::max<int64_t>(1, *body);
     for (int64_t t : *trips)
@@ -133,15 +181,18 @@ struct KilnOutlineParallelLoopsPass
     argTypes.push_back(index);
     argTypes.push_back(index);
     OpBuilder moduleBuilder(parent);
-    auto fn = func::FuncOp::create(
-        moduleBuilder, loc, (parent.getSymName() + "_par").str(),
-        FunctionType::get(ctx, argTypes, {}));
+    auto fn = func::FuncOp::create(moduleBuilder, loc,
+                                   (parent.getSymName() + "_par").str(),
+                                   FunctionType::get(ctx, argTypes, {}));
     fn.setPrivate();
     fn->setAttr(kiln::kParallelBodyAttr, UnitAttr::get(ctx));
     symbols.insert(fn);
 
-    // The body: for k in [begin, end): i = lb0 + k * step0, then the other
+    // The body: for k in [begin, end): the indices of the `dims` collapsed
+    // dimensions from k (row-major, the first one slowest), then the other
     // dimensions as a nested parallel loop.
+    unsigned dims = collapsedDims(loop);
+    SmallVector<int64_t> trips = staticTrips(loop);
     Block *entry = fn.addEntryBlock();
     OpBuilder b = OpBuilder::atBlockBegin(entry);
     IRMapping map;
@@ -156,35 +207,43 @@ struct KilnOutlineParallelLoopsPass
     func::ReturnOp::create(b, loc);
 
     b.setInsertionPointToStart(outer.getBody());
-    Value lb0 = map.lookupOrDefault(loop.getLowerBound()[0]);
-    Value step0 = map.lookupOrDefault(loop.getStep()[0]);
-    Value i0 = arith::AddIOp::create(
-        b, loc, lb0,
-        arith::MulIOp::create(b, loc, outer.getInductionVar(), step0));
-    map.map(loop.getInductionVars()[0], i0);
+    SmallVector<Value> oldIvs = loop.getInductionVars();
+    auto indexOf = [&](unsigned d, Value k) {
+      Value lb = map.lookupOrDefault(loop.getLowerBound()[d]);
+      Value step = map.lookupOrDefault(loop.getStep()[d]);
+      return arith::AddIOp::create(b, loc, lb,
+                                   arith::MulIOp::create(b, loc, k, step));
+    };
+    Value rest = outer.getInductionVar();
+    for (unsigned d = dims - 1; d > 0; --d) {
+      Value count = arith::ConstantIndexOp::create(b, loc, trips[d]);
+      map.map(oldIvs[d],
+              indexOf(d, arith::RemUIOp::create(b, loc, rest, count)));
+      rest = arith::DivUIOp::create(b, loc, rest, count);
+    }
+    map.map(oldIvs[0], indexOf(0, rest));
     Block *source = loop.getBody();
     Block *target;
-    if (loop.getNumLoops() == 1) {
+    if (loop.getNumLoops() == dims) {
       target = outer.getBody();
     } else {
       auto mapAll = [&](ValueRange values) {
         SmallVector<Value> out;
-        for (Value v : values.drop_front())
+        for (Value v : values.drop_front(dims))
           out.push_back(map.lookupOrDefault(v));
         return out;
       };
-      auto rest = scf::ParallelOp::create(b, loc, mapAll(loop.getLowerBound()),
-                                          mapAll(loop.getUpperBound()),
-                                          mapAll(loop.getStep()));
+      auto inner = scf::ParallelOp::create(b, loc, mapAll(loop.getLowerBound()),
+                                           mapAll(loop.getUpperBound()),
+                                           mapAll(loop.getStep()));
       // getInductionVars() returns a SmallVector by value: keep both alive
       // (an ArrayRef of the temporary dangled once a loop nest had more
       // dimensions than the vector's inline storage).
-      SmallVector<Value> oldIvs = loop.getInductionVars(),
-                         newIvs = rest.getInductionVars();
+      SmallVector<Value> newIvs = inner.getInductionVars();
       for (auto [oldIv, newIv] :
-           llvm::zip(ArrayRef<Value>(oldIvs).drop_front(), newIvs))
+           llvm::zip(ArrayRef<Value>(oldIvs).drop_front(dims), newIvs))
         map.map(oldIv, newIv);
-      target = rest.getBody();
+      target = inner.getBody();
     }
     b.setInsertionPoint(target->getTerminator());
     for (Operation &op : source->without_terminator())
@@ -198,10 +257,17 @@ struct KilnOutlineParallelLoopsPass
     Value span = arith::MaxSIOp::create(
         call, loc, arith::SubIOp::create(call, loc, ub, lb),
         arith::ConstantIndexOp::create(call, loc, 0));
-    Value trips = arith::CeilDivUIOp::create(call, loc, span, step);
+    Value range = arith::CeilDivUIOp::create(call, loc, span, step);
+    int64_t collapsed = 1;
+    for (unsigned d = 1; d < dims; ++d)
+      collapsed *= trips[d];
+    if (collapsed != 1)
+      range = arith::MulIOp::create(
+          call, loc, range,
+          arith::ConstantIndexOp::create(call, loc, collapsed));
     SmallVector<Value> args(captured);
     args.push_back(arith::ConstantIndexOp::create(call, loc, 0));
-    args.push_back(trips);
+    args.push_back(range);
     func::CallOp::create(call, loc, fn, args);
     loop.erase();
   }

@@ -34,9 +34,11 @@ Value mlir::kiln::loadRuntimeService(OpBuilder &b, Location loc, Value table,
                                      RuntimeService service) {
   MLIRContext *ctx = b.getContext();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
-  // kiln_abi_runtime: { u32 version, u32 reserved, parallel_for, fail }.
+  // kiln_abi_runtime: { u32 version, u32 reserved, parallel_for, fail,
+  // allocate, deallocate }.
   auto tableType = LLVM::LLVMStructType::getLiteral(
-      ctx, {IntegerType::get(ctx, 32), IntegerType::get(ctx, 32), ptr, ptr});
+      ctx, {IntegerType::get(ctx, 32), IntegerType::get(ctx, 32), ptr, ptr, ptr,
+            ptr});
   Value field =
       LLVM::GEPOp::create(b, loc, ptr, tableType, table,
                           ArrayRef<LLVM::GEPArg>{0, (int32_t)service});

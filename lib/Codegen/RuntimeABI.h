@@ -15,7 +15,12 @@
 namespace mlir::kiln {
 
 /// The fields of kiln_abi_runtime, in order.
-enum class RuntimeService : int32_t { ParallelFor = 2, Fail = 3 };
+enum class RuntimeService : int32_t {
+  ParallelFor = 2,
+  Fail = 3,
+  Allocate = 4,
+  Deallocate = 5
+};
 
 /// The model's runtime slot (a null pointer until the runtime fills it).
 LLVM::GlobalOp getOrCreateRuntimeSlot(ModuleOp module);

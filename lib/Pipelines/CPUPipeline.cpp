@@ -37,6 +37,9 @@ using namespace mlir::kiln;
 
 void mlir::kiln::buildGraphPipeline(OpPassManager &pm,
                                     const CPUPipelineOptions &options) {
+  // Losses a model computes as outputs (the DSL's mseLoss, ...) become the
+  // primitive ops they are defined by; nothing lowers them directly.
+  pm.addNestedPass<func::FuncOp>(createKilnDecompose());
   KilnShapePropagationOptions shapes;
   shapes.inputShapes = options.inputShapes;
   pm.addPass(createKilnShapePropagation(shapes));
@@ -90,6 +93,10 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   KilnVectorizeContractionsOptions kernels;
   kernels.vectorBits = options.vectorBits;
   pm.addNestedPass<func::FuncOp>(createKilnVectorizeContractions(kernels));
+  // Softmax and normalizations: one vectorized pass over each row.
+  KilnVectorizeRowReductionsOptions rows;
+  rows.vectorBits = options.vectorBits;
+  pm.addNestedPass<func::FuncOp>(createKilnVectorizeRowReductions(rows));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createKilnExpandStridedCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -104,10 +111,19 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createKilnLowerDynamicExpandShapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // The kernels' vector exp/erf/tanh/log become polynomials; vector math
+  // with no vector lowering becomes scalar ops (before the vector dialect
+  // goes away).
+  pm.addNestedPass<func::FuncOp>(createKilnApproximateVectorMath());
   // Vector ops of the kernels to LLVM vectors (before memrefs, whose
   // descriptors their lowering reads).
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers come from the runtime's caching allocator (kiln/abi.h).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createKilnLowerRuntimeAllocations());
   // Integer powers have no LLVM intrinsic: they become small functions.
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());

@@ -248,6 +248,19 @@ mlir::kiln::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
     if (!global.isDeclaration())
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
 
+  // Every function carries the CPU and features it is compiled for, as
+  // clang's output does: the JIT and the .so are generated from this one
+  // module, and `kiln compile --emit llvm` shows what both were built for.
+  std::string cpu = machine.getTargetCPU().str();
+  std::string features = machine.getTargetFeatureString().str();
+  for (llvm::Function &fn : *llvmModule) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", cpu);
+    if (!features.empty())
+      fn.addFnAttr("target-features", features);
+  }
+
   std::string broken;
   llvm::raw_string_ostream os(broken);
   if (llvm::verifyModule(*llvmModule, &os))

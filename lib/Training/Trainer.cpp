@@ -4,6 +4,8 @@
 // module, each keeping only its own function. The step's parameters and
 // state are mutable inputs (KILN_TENSOR_MUTABLE): it writes their new values
 // into the Trainer's tensors, so steps follow each other with no copies.
+// Steps for batch sizes other than the one the step is specialized to are
+// compiled when first needed, from the same training functions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,8 +71,7 @@ llvm::Expected<kiln_model *> compileFunction(ModuleOp module, StringRef name,
                                              CompileOptions options,
                                              std::string inputShapes) {
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
-  for (auto func :
-       llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
+  for (auto func : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
     if (func.getSymName() != name)
       func.erase();
   options.entry = name.str();
@@ -92,6 +93,7 @@ Trainer::create(ModuleOp module, const TrainingConfig &config,
     trainer->functions = std::move(*functions);
   }
   size_t numParams = trainer->functions.parameters.size();
+  size_t numBuffers = trainer->functions.buffers.size();
   size_t numState = trainer->functions.state.size();
 
   // The evaluation's arguments: parameters, model inputs, labels.
@@ -101,23 +103,28 @@ Trainer::create(ModuleOp module, const TrainingConfig &config,
     return makeError("the evaluation function has arguments a compiled model "
                      "cannot take");
   ArrayRef<TensorSignature> args = signature->inputs;
-  trainer->modelInputs.assign(args.begin() + numParams, args.end() - 1);
+  trainer->modelInputs.assign(args.begin() + numParams + numBuffers,
+                              args.end() - 1);
   trainer->labelInput = args.back();
 
   auto step = work->lookupSymbol<func::FuncOp>("train_step");
   std::string stepShapes;
   if (options.batchSize > 0)
-    stepShapes = batchShapes(step, numParams + numState, options.batchSize);
-  auto stepModel = compileFunction(*work, "train_step", options.compile,
-                                   stepShapes);
+    stepShapes =
+        batchShapes(step, numParams + numBuffers + numState, options.batchSize);
+  auto stepModel =
+      compileFunction(*work, "train_step", options.compile, stepShapes);
   if (!stepModel)
     return stepModel.takeError();
   trainer->stepModel = *stepModel;
-  auto evaluateModel =
-      compileFunction(*work, "evaluate", options.compile, "");
+  auto evaluateModel = compileFunction(*work, "evaluate", options.compile, "");
   if (!evaluateModel)
     return evaluateModel.takeError();
   trainer->evaluateModel = *evaluateModel;
+
+  trainer->functionsModule = std::move(work);
+  trainer->compileOptions = options.compile;
+  trainer->batchSize = options.batchSize;
 
   for (const TrainingTensor &p : trainer->functions.parameters) {
     auto tensor = createTensorFromAttr(p.initial);
@@ -125,6 +132,13 @@ Trainer::create(ModuleOp module, const TrainingConfig &config,
       return makeError("parameter '" + p.name +
                        "': " + llvm::toString(tensor.takeError()));
     trainer->params.push_back(*tensor);
+  }
+  for (const TrainingTensor &p : trainer->functions.buffers) {
+    auto tensor = createTensorFromAttr(p.initial);
+    if (!tensor)
+      return makeError("buffer '" + p.name +
+                       "': " + llvm::toString(tensor.takeError()));
+    trainer->buffers.push_back(*tensor);
   }
   for (const TrainingTensor &s : trainer->functions.state) {
     SmallVector<int64_t> shape(s.type.getShape());
@@ -141,7 +155,11 @@ Trainer::create(ModuleOp module, const TrainingConfig &config,
 Trainer::~Trainer() {
   kiln_model_close(stepModel);
   kiln_model_close(evaluateModel);
+  for (auto &[batch, model] : otherSteps)
+    kiln_model_close(model);
   for (kiln_tensor *t : params)
+    kiln_tensor_destroy(t);
+  for (kiln_tensor *t : buffers)
     kiln_tensor_destroy(t);
   for (kiln_tensor *t : state)
     kiln_tensor_destroy(t);
@@ -155,6 +173,7 @@ llvm::Expected<double> Trainer::run(kiln_model *model, bool withState,
     return makeError("the model takes " + llvm::Twine(modelInputs.size()) +
                      " inputs, got " + llvm::Twine(inputs.size()));
   SmallVector<const kiln_tensor *> args(params.begin(), params.end());
+  args.append(buffers.begin(), buffers.end());
   if (withState)
     args.append(state.begin(), state.end());
   args.append(inputs.begin(), inputs.end());
@@ -175,10 +194,32 @@ llvm::Expected<double> Trainer::run(kiln_model *model, bool withState,
   return loss;
 }
 
+llvm::Expected<kiln_model *> Trainer::stepFor(int64_t batch) {
+  if (batchSize <= 0 || batch == batchSize)
+    return stepModel;
+  for (auto &[size, model] : otherSteps)
+    if (size == batch)
+      return model;
+  size_t first = functions.parameters.size() + functions.buffers.size() +
+                 functions.state.size();
+  auto step = functionsModule->lookupSymbol<func::FuncOp>("train_step");
+  auto model = compileFunction(*functionsModule, "train_step", compileOptions,
+                               batchShapes(step, first, batch));
+  if (!model)
+    return model.takeError();
+  otherSteps.push_back({batch, *model});
+  return *model;
+}
+
 llvm::Expected<double> Trainer::step(ArrayRef<const kiln_tensor *> inputs,
                                      const kiln_tensor *labels,
                                      kiln_tensor **output) {
-  return run(stepModel, /*withState=*/true, inputs, labels, output);
+  if (!labels || kiln_tensor_rank(labels) == 0)
+    return makeError("the labels must have a batch dimension");
+  auto model = stepFor(kiln_tensor_shape(labels)[0]);
+  if (!model)
+    return model.takeError();
+  return run(*model, /*withState=*/true, inputs, labels, output);
 }
 
 llvm::Expected<double> Trainer::evaluate(ArrayRef<const kiln_tensor *> inputs,

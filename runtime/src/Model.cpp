@@ -4,9 +4,13 @@
 // shared library opened with dlopen, or handed over by an in-process JIT.
 // Running a model checks the inputs against the descriptor, packs memref
 // descriptors, calls the entry point and adopts the buffers it returns.
+// Compiled code allocates through the runtime's caching allocator
+// (Allocator.h); result buffers leave it for their tensors, and the cache is
+// emptied when the last open model closes.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Allocator.h"
 #include "Checks.h"
 #include "Error.h"
 #include "Tensor.h"
@@ -74,9 +78,6 @@ kiln_status wrapDescriptor(const kiln_abi_model *descriptor, kiln_model **out) {
   if (!model)
     return fail(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
   model->descriptor = descriptor;
-  // Hand the model the runtime's services (its parallel loops use them).
-  if (descriptor->runtime)
-    *descriptor->runtime = runtimeServices();
   if (kiln_status status = checkTensors(descriptor->inputs,
                                         descriptor->num_inputs, "inputs",
                                         model->inputs)) {
@@ -89,6 +90,11 @@ kiln_status wrapDescriptor(const kiln_abi_model *descriptor, kiln_model **out) {
     delete model;
     return status;
   }
+  // Hand the model the runtime's services (its parallel loops and buffers
+  // use them).
+  if (descriptor->runtime)
+    *descriptor->runtime = runtimeServices();
+  modelOpened();
   *out = model;
   return KILN_OK;
 }
@@ -164,6 +170,7 @@ extern "C" void kiln_model_close(kiln_model *model) {
   if (model->library)
     dlclose(model->library);
   delete model;
+  modelClosed();
 }
 
 extern "C" size_t kiln_model_num_inputs(const kiln_model *model) {
@@ -332,7 +339,7 @@ extern "C" kiln_status kiln_model_run(kiln_model *model,
   }
   auto freeUnclaimed = [&] {
     for (void *p : unclaimed)
-      std::free(p);
+      cachedDeallocate(p);
   };
 
   // Check everything before writing any slot.
@@ -373,7 +380,10 @@ extern "C" kiln_status kiln_model_run(kiln_model *model,
     if (r.allocated && unclaimed.erase(r.allocated)) {
       produced[i] =
           adoptBuffer(info.dtype, r.shape, r.data, r.sizeBytes, r.allocated);
-      if (!produced[i])
+      if (produced[i])
+        // The tensor frees it with free(), as it does its other buffers.
+        releaseToCaller(r.allocated);
+      else
         unclaimed.insert(r.allocated);
     } else if (void *copy = allocateZeroed(r.sizeBytes)) {
       if (r.sizeBytes)

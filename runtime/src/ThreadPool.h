@@ -1,9 +1,10 @@
 //===- ThreadPool.h - The pool compiled models' loops run on ----*- C++ -*-===//
 //
-// One process-wide pool of worker threads. A parallel loop is cut into as
-// many contiguous chunks as there are threads; the calling thread takes part.
-// A loop started while the pool is busy (another thread's loop, or a nested
-// loop inside a chunk) runs on the calling thread alone.
+// One process-wide pool of worker threads. A parallel loop is cut into
+// contiguous chunks, a few per thread; the calling thread takes part. A loop
+// started while the pool is busy (another thread's loop, or a nested loop
+// inside a chunk) runs on the calling thread alone. ThreadPool.cpp says how
+// threads wait for work and share chunks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,10 @@ void parallelFor(kiln_abi_loop_body body, void *context, int64_t begin,
 
 /// Resizes the pool (threads including the caller); >= 1.
 void setPoolThreads(int threads);
+
+/// How long idle workers (and a caller waiting for the last chunks) spin
+/// before they sleep; KILN_POOL_SPIN_US at start-up, else 200. For tests.
+void setPoolSpinMicroseconds(int64_t us);
 
 /// KILN_NUM_THREADS if set, else the number of cores (Threads.cpp).
 int defaultThreadCount();

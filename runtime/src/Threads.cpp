@@ -1,7 +1,10 @@
 //===- Threads.cpp - How many threads compiled models use -----------------===//
 //
 // One process-wide setting for the pool every model's parallel loops share:
-// the API's value, else KILN_NUM_THREADS, else the number of cores.
+// the API's value, else KILN_NUM_THREADS, else the number of cores this
+// process may run on (its CPU affinity: under taskset or a container's
+// cpuset, more threads than cores would only take turns, and the pool's
+// workers spin while they wait for work).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +14,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <thread>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 using namespace kiln::rt;
 
@@ -24,6 +31,14 @@ int kiln::rt::defaultThreadCount() {
     if (n > 0)
       return n;
   }
+#if defined(__linux__)
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+    int n = CPU_COUNT(&allowed);
+    if (n > 0)
+      return n;
+  }
+#endif
   unsigned cores = std::thread::hardware_concurrency();
   return cores ? (int)cores : 1;
 }

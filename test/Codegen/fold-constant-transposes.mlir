@@ -40,3 +40,37 @@ func.func @splat_and_rank3(%x: tensor<2x2xf32>)
           permutation = [1, 0]
   return %t, %t2, %t3 : tensor<4x3xf32>, tensor<2x1x3xi8>, tensor<2x2xf32>
 }
+
+// -----
+
+// A convolution with a constant filter becomes the same convolution as a
+// linalg.generic reading the filter packed channels last, [C, KH, KW, F]
+// (w[f, 0, 0, kw] = 1, 2 / 3, 4 is packed as 1, 3, 2, 4), with its strides
+// and dilations in the input's map; one with a filter computed at run time
+// stays a named convolution.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 3 + d6 * 2)>
+// CHECK-DAG: #[[FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d1)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @conv_filter
+// CHECK: %[[W:.*]] = arith.constant dense_resource<kiln_transposed> : tensor<1x1x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[FILTER]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%arg0, %[[W]] : tensor<1x1x5x9xf32>, tensor<1x1x2x2xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-SAME: ins(%arg0, %arg1
+// CHECK: kiln_transposed{{.*}}: "0x080000000000803F000040400000004000008040"
+func.func @conv_filter(%x: tensor<1x1x5x9xf32>, %v: tensor<2x1x1x2xf32>,
+                       %init: tensor<1x2x3x3xf32>)
+    -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %w = arith.constant dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]]]> : tensor<2x1x1x2xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>,
+                                 strides = dense<[2, 3]> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x1x5x9xf32>, tensor<2x1x1x2xf32>)
+         outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>,
+                                 strides = dense<[2, 3]> : tensor<2xi64>}
+         ins(%x, %v : tensor<1x1x5x9xf32>, tensor<2x1x1x2xf32>)
+         outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %a, %b : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}

@@ -299,3 +299,148 @@ func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
       outs(%o : memref<1x8x8x38xf32>)
   return
 }
+
+// -----
+
+// A convolution with a channels-last filter (what
+// kiln-fold-constant-transposes makes of a constant one) runs with vectors
+// along the output channels: filter rows are vector loads, input elements
+// broadcasts, the constant bias initializer is read as a vector instead of
+// being written to C, the residual is gathered along the channels and the
+// result scattered into NCHW. The 7x7 image would fill 7 of 16 lanes along
+// the width.
+// CHECK-LABEL: func @conv_channels
+// CHECK-NOT: linalg.generic
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<32xf32>, vector<16xf32>
+// CHECK: memref.load %{{.*}} : memref<1x8x9x9xf32>
+// CHECK: vector.load %{{.*}} : memref<8x3x3x32xf32>, vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.gather %{{.*}} : memref<1x32x7x7xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.scatter %arg2
+// CHECK-NOT: linalg.generic
+memref.global "private" constant @chan_w : memref<8x3x3x32xf32> = dense<1.0>
+memref.global "private" constant @chan_b : memref<32xf32> = dense<0.5>
+func.func @conv_channels(%x: memref<1x8x9x9xf32>, %r: memref<1x32x7x7xf32>,
+                         %y: memref<1x32x7x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @chan_w : memref<8x3x3x32xf32>
+  %b = memref.get_global @chan_b : memref<32xf32>
+  %c = memref.alloc() : memref<1x32x7x7xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      ins(%b : memref<32xf32>) outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.generic {indexing_maps = [
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x9x9xf32>, memref<8x3x3x32xf32>)
+      outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %m = arith.mulf %in, %f : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      ins(%c, %r : memref<1x32x7x7xf32>, memref<1x32x7x7xf32>)
+      outs(%y : memref<1x32x7x7xf32>) {
+  ^bb0(%v: f32, %res: f32, %o: f32):
+    %s = arith.addf %v, %res : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  }
+  memref.dealloc %c : memref<1x32x7x7xf32>
+  return
+}
+
+// -----
+
+// A zero "bias" folds to a generic that writes a constant: it becomes the
+// accumulators' initial value like a linalg.fill. A short reduction (3
+// channels x 3 x 3) on a wide image keeps vectors along the width, with
+// the filter's scalars read from the channels-last layout.
+// CHECK-LABEL: func @conv_zero_init
+// CHECK-NOT: linalg.generic
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: scf.parallel
+// CHECK: vector.broadcast %[[ZERO]] : f32 to vector<16xf32>
+// CHECK: memref.load %{{.*}} : memref<3x3x3x32xf32>
+// CHECK: vector.fma
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %arg2
+// CHECK-NOT: vector.scatter
+// CHECK-NOT: linalg.generic
+func.func @conv_zero_init(%x: memref<1x3x10x66xf32>, %w: memref<3x3x3x32xf32>,
+                          %y: memref<1x32x8x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<1x32x8x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      outs(%c : memref<1x32x8x64xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %zero : f32
+  }
+  linalg.generic {indexing_maps = [
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x3x10x66xf32>, memref<3x3x3x32xf32>)
+      outs(%c : memref<1x32x8x64xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %m = arith.mulf %in, %f : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      ins(%c : memref<1x32x8x64xf32>) outs(%y : memref<1x32x8x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  memref.dealloc %c : memref<1x32x8x64xf32>
+  return
+}
+
+// -----
+
+// A generic that only looks like a convolution (it subtracts) is not one:
+// it stays.
+// CHECK-LABEL: func @not_a_conv
+// CHECK: linalg.generic
+// CHECK: arith.subf
+// CHECK-NOT: vector.fma
+func.func @not_a_conv(%x: memref<1x8x9x9xf32>, %w: memref<8x3x3x32xf32>,
+                      %y: memref<1x32x7x7xf32>) {
+  linalg.generic {indexing_maps = [
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x9x9xf32>, memref<8x3x3x32xf32>)
+      outs(%y : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %m = arith.mulf %in, %f : f32
+    %s = arith.subf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}

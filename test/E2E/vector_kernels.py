@@ -4,7 +4,11 @@
 # convolutions), columns not a multiple of the vector width (masked loads and
 # stores), tiles not a multiple of the parallel tile, K of 1; batched and
 # broadcast matmuls; fused bias + activation + residual consumers; stride-2
-# and dilated convolutions (gathers); depthwise convolutions. Against numpy (rtol 1e-4, atol 1e-5).
+# and dilated convolutions (gathers); depthwise convolutions; convolutions
+# vectorized along output channels (packed filters, scattered outputs).
+# Against numpy (rtol 1e-4, atol 1e-5).
+
+import math
 
 import numpy as np
 
@@ -62,6 +66,102 @@ def test_gemm_bias_relu_residual():
     kt.check(model, {"x": x, "r": r}, {"y": want}, tag="gemm_epilogue")
 
 
+def gelu(x):
+    x = f64(x)
+    return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+
+
+def test_dense_rank3_gelu():
+    # x[b, s, k] @ W[k, n] + bias, then GELU: the extra m dimension is
+    # looped over like a batch, and erf runs on the kernel's vectors (a
+    # polynomial, not a libm call per lane).
+    x = kt.randn(rng, 2, 13, 24)
+    w = kt.randn(rng, 24, 37, scale=0.3)
+    bias = kt.randn(rng, 37)
+    model = kt.make_model(
+        [kt.node("MatMul", ["x", "w"], ["m"]),
+         kt.node("Add", ["m", "bias"], ["h"]),
+         kt.node("Div", ["h", "sqrt2"], ["s"]),
+         kt.node("Erf", ["s"], ["e"]),
+         kt.node("Add", ["e", "one"], ["e1"]),
+         kt.node("Mul", ["h", "e1"], ["p"]),
+         kt.node("Mul", ["p", "half"], ["y"])],
+        inputs=[kt.tensor_input("x", ["batch", 13, 24])],
+        outputs=[kt.tensor_output("y", ["batch", 13, 37])],
+        initializers={"w": w, "bias": bias,
+                      "sqrt2": np.array(math.sqrt(2), np.float32),
+                      "one": np.array(1, np.float32),
+                      "half": np.array(0.5, np.float32)})
+    kt.check(model, {"x": x}, {"y": gelu(f64(x) @ f64(w) + f64(bias))},
+             tag="dense3_gelu")
+
+
+def test_two_reduction_dims():
+    # Attention's output projection: heads [b, h, s, d] moved to [b, s, h, d]
+    # and flattened into the matmul's k (two reduction dimensions).
+    a = kt.randn(rng, 2, 3, 5, 4)
+    w = kt.randn(rng, 12, 19)
+    model = kt.make_model(
+        [kt.node("Transpose", ["a"], ["t"], perm=[0, 2, 1, 3]),
+         kt.node("Reshape", ["t", "shape"], ["r"]),
+         kt.node("MatMul", ["r", "w"], ["y"])],
+        inputs=[kt.tensor_input("a", ["batch", 3, 5, 4])],
+        outputs=[kt.tensor_output("y", ["batch", 5, 19])],
+        initializers={"w": w, "shape": np.array([0, 5, 12], np.int64)})
+    want = f64(a).transpose(0, 2, 1, 3).reshape(2, 5, 12) @ f64(w)
+    kt.check(model, {"a": a}, {"y": want}, tag="two_k")
+
+
+def test_attention_scores():
+    # [b, h, s, d] x [b, h, d, s]: two batch dimensions.
+    q = kt.randn(rng, 2, 3, 17, 8)
+    k = kt.randn(rng, 2, 3, 8, 21)
+    model = kt.make_model(
+        [kt.node("MatMul", ["q", "k"], ["y"])],
+        inputs=[kt.tensor_input("q", [2, 3, 17, 8]),
+                kt.tensor_input("k", [2, 3, 8, 21])],
+        outputs=[kt.tensor_output("y", [2, 3, 17, 21])])
+    kt.check(model, {"q": q, "k": k}, {"y": f64(q) @ f64(k)}, tag="scores")
+
+
+def test_vector_math_accuracy():
+    # exp, tanh, erf and log fused into a matmul's epilogue run as
+    # polynomials on vectors. x @ I is exact, so the epilogue sees x itself:
+    # a wide range of inputs, with exp's overflow to inf and underflow to 0,
+    # against numpy in float64 rounded to float32 (rtol 2e-6, about 16 ulp;
+    # atol 1e-30 for exp's results below float32's normal range). log's
+    # input is |x| + 1e-30.
+    n = 48
+    x = np.concatenate([
+        np.linspace(-100, 100, 8 * n), np.linspace(-10, 10, 8 * n),
+        np.linspace(-1e-3, 1e-3, 2 * n),
+        [-88.7, 88.7, 89.0, -104.0, -87.0, 0.0, 1e-30, 3e-39, -3e-39],
+    ]).astype(np.float32)
+    rows = -(-x.size // n)
+    x = np.resize(x, rows * n).reshape(rows, n)
+    eye = np.eye(n, dtype=np.float32)
+    tiny = np.float32(1e-30)
+    cases = [
+        ("Exp", [kt.node("Exp", ["m"], ["y"])], np.exp),
+        ("Tanh", [kt.node("Tanh", ["m"], ["y"])], np.tanh),
+        ("Erf", [kt.node("Erf", ["m"], ["y"])], np.vectorize(math.erf)),
+        ("Log", [kt.node("Abs", ["m"], ["a"]),
+                 kt.node("Add", ["a", "tiny"], ["p"]),
+                 kt.node("Log", ["p"], ["y"])],
+         lambda v: np.log(np.abs(v) + np.float64(tiny))),
+    ]
+    for op, nodes, ref in cases:
+        model = kt.make_model(
+            [kt.node("MatMul", ["x", "eye"], ["m"])] + nodes,
+            inputs=[kt.tensor_input("x", [rows, n])],
+            outputs=[kt.tensor_output("y", [rows, n])],
+            initializers={"eye": eye, "tiny": np.array(tiny)})
+        with np.errstate(over="ignore"):
+            want = ref(f64(x)).astype(np.float32)
+        kt.check(model, {"x": x}, {"y": want}, rtol=2e-6, atol=1e-30,
+                 tag=f"vector_{op.lower()}")
+
+
 def conv_case(x, w, b, tag, **attrs):
     want = kt.relu(kt.conv2d(x, w, b, strides=attrs.get("strides", (1, 1)),
                              pads=attrs.get("pads", (0, 0, 0, 0)),
@@ -96,7 +196,48 @@ def test_depthwise_conv():
     conv_case(x, w, b, "dw_s2", group=12, strides=[2, 2], pads=[1, 1, 1, 1])
 
 
+def test_conv_channel_vectors():
+    # Convolutions with a constant filter and a whole number of vectors of
+    # output channels run with the channels as the vector dimension (the
+    # filter packed channels last at compile time): a 7x7 image (49 pixels:
+    # kernels of 6 pixels spanning two rows, and a single-pixel tail), 48
+    # channels (strips of fewer vectors than the kernel's), a bias read as
+    # a vector, a residual gathered and the result scattered into NCHW.
+    for f in (64, 48):
+        x = kt.randn(rng, 2, 32, 7, 7)
+        w = kt.glorot(rng, 32 * 9, f, 32, 3, 3)
+        b = kt.randn(rng, f)
+        r = kt.randn(rng, 2, f, 7, 7)
+        want = kt.relu(kt.conv2d(x, w, b, pads=(1, 1, 1, 1)) + f64(r))
+        model = kt.make_model(
+            [kt.node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+             kt.node("Add", ["c", "r"], ["s"]),
+             kt.node("Relu", ["s"], ["y"])],
+            inputs=[kt.tensor_input("x", ["batch", 32, 7, 7]),
+                    kt.tensor_input("r", ["batch", f, 7, 7])],
+            outputs=[kt.tensor_output("y", ["batch", f, 7, 7])],
+            initializers={"w": w, "b": b})
+        kt.check(model, {"x": x, "r": r}, {"y": want}, tag=f"chan7x7_{f}")
+    # Strided and dilated, no bias (the accumulators start at zero), a
+    # reduction long enough (16 x 3 x 3) for channel vectors on a wide image.
+    x = kt.randn(rng, 1, 16, 23, 75)
+    w = kt.glorot(rng, 16 * 9, 32, 16, 3, 3)
+    for attrs, tag in (({"strides": [2, 2], "pads": [1, 0, 1, 2]}, "s2"),
+                       ({"dilations": [2, 3]}, "d23"), ({}, "wide")):
+        want = kt.conv2d(x, w, None, strides=attrs.get("strides", (1, 1)),
+                         pads=attrs.get("pads", (0, 0, 0, 0)),
+                         dilations=attrs.get("dilations", (1, 1)))
+        model = kt.make_model(
+            [kt.node("Conv", ["x", "w"], ["y"], **attrs)],
+            inputs=[kt.tensor_input("x", list(x.shape))],
+            outputs=[kt.tensor_output("y", list(want.shape))],
+            initializers={"w": w})
+        kt.check(model, {"x": x}, {"y": want}, tag=f"chan_{tag}")
+
+
 if __name__ == "__main__":
     kt.main(test_matmul_tails, test_batched_broadcast_matmul,
-            test_gemm_bias_relu_residual, test_conv_tails_strides_dilations,
-            test_depthwise_conv)
+            test_gemm_bias_relu_residual, test_dense_rank3_gelu,
+            test_two_reduction_dims, test_attention_scores,
+            test_vector_math_accuracy, test_conv_tails_strides_dilations,
+            test_depthwise_conv, test_conv_channel_vectors)

@@ -121,7 +121,8 @@ int mlir::kiln::cli::runTrain(const std::vector<std::string> &args) {
       "model input, named after it (or 'x' for a model with one input), and\n"
       "the labels ('y' or 'labels'): class indices for cross-entropy (or\n"
       "one-hot rows), otherwise values shaped like the model's output. Each\n"
-      "epoch shuffles the samples (--seed) and drops the last partial batch.\n"
+      "epoch shuffles the samples (--seed) and trains on all of them; the\n"
+      "last batch may be smaller (a model with a fixed batch size drops it).\n"
       "With --save, the model is written back to ONNX with the trained\n"
       "initializers once all epochs are done, and never half-written.");
   parser.positional("MODEL", &modelPath, "the ONNX model to train");
@@ -255,14 +256,24 @@ int mlir::kiln::cli::runTrain(const std::vector<std::string> &args) {
       out.push_back(t.get());
     return out;
   };
-  int64_t stepsPerEpoch = train->size() / batchSize;
+  // A model with a dynamic batch dimension trains on every sample each
+  // epoch: the last, partial batch gets a step compiled for its size (once).
+  // A model whose batch size is fixed can only take full batches.
+  bool dynamicBatch = llvm::all_of(forward.getArgumentTypes(), [](Type t) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    return ranked && ranked.getRank() > 0 && ranked.isDynamicDim(0);
+  });
+  int64_t samplesPerEpoch =
+      dynamicBatch ? train->size() : train->size() / batchSize * batchSize;
+  int64_t stepsPerEpoch = (samplesPerEpoch + batchSize - 1) / batchSize;
   for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
     auto epochStart = Clock::now();
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);
     double lossSum = 0, rightSum = 0;
     for (int64_t s = 0; s < stepsPerEpoch; ++s) {
-      ArrayRef<int64_t> rows(order.data() + s * batchSize, batchSize);
+      int64_t size = std::min(batchSize, samplesPerEpoch - s * batchSize);
+      ArrayRef<int64_t> rows(order.data() + s * batchSize, size);
       if (auto err = train->gather(rows, inputs, labels))
         return fail(std::move(err));
       kiln_tensor *output = nullptr;
@@ -271,25 +282,27 @@ int mlir::kiln::cli::runTrain(const std::vector<std::string> &args) {
       if (!stepLoss)
         return fail(stepLoss.takeError());
       TensorPtr ownedOutput(output);
-      rightSum += accuracy(config.loss, output, labels.get());
+      // Means over the epoch weight each batch by its size.
+      double weight = (double)size / (double)samplesPerEpoch;
+      rightSum += accuracy(config.loss, output, labels.get()) * weight;
       if (!std::isfinite(*stepLoss))
         return fail("the loss became " +
                     std::string(std::isnan(*stepLoss) ? "NaN" : "infinite") +
                     " at epoch " + std::to_string(epoch) + ", step " +
                     std::to_string(s + 1) +
                     "; try a smaller --lr. Nothing was saved.");
-      lossSum += *stepLoss;
+      lossSum += *stepLoss * weight;
     }
     double seconds =
         std::chrono::duration<double>(Clock::now() - epochStart).count();
     std::string line = "epoch " + std::to_string(epoch) + "/" +
                        std::to_string(epochs);
     char buffer[160];
-    std::snprintf(buffer, sizeof buffer, "  loss %.6g", lossSum / stepsPerEpoch);
+    std::snprintf(buffer, sizeof buffer, "  loss %.6g", lossSum);
     line += buffer;
     if (rightSum >= 0) {
       std::snprintf(buffer, sizeof buffer, "  accuracy %.4f",
-                    rightSum / stepsPerEpoch);
+                    rightSum);
       line += buffer;
     }
     if (valid) {
@@ -312,7 +325,7 @@ int mlir::kiln::cli::runTrain(const std::vector<std::string> &args) {
       }
     }
     std::snprintf(buffer, sizeof buffer, "  %.0f samples/s",
-                  stepsPerEpoch * batchSize / seconds);
+                  samplesPerEpoch / seconds);
     line += buffer;
     if (!quiet)
       std::printf("%s\n", line.c_str());

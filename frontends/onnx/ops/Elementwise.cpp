@@ -366,10 +366,9 @@ std::optional<double> constantScalar(DenseElementsAttr attr) {
 
 /// Dropout. Without training mode (always before version 12, and whenever
 /// `training_mode` is false) it is the identity and the mask is all true;
-/// so it is with a ratio of 0. A random mask (training mode and a nonzero
-/// ratio, both constants) is not supported. Where a graph input decides,
-/// kiln.dropout defers the choice to run time, where a random mask fails
-/// the run with a message.
+/// so it is with a ratio of 0. Otherwise kiln.dropout draws the mask in
+/// compiled code from its seed (Kiln's own generator: the masks are not
+/// numpy's), or decides at run time where a graph input says.
 LogicalResult importDropout(OnnxNode &node) {
   OpChain chain(node);
   Value x = chain.requiredInput(0);
@@ -387,10 +386,6 @@ LogicalResult importDropout(OnnxNode &node) {
       training ? constantScalar(node.constantInput(2)) : 0.0;
   bool deterministic = (trainingValue && *trainingValue == 0) ||
                        (ratioValue && *ratioValue == 0);
-  if (!deterministic && trainingValue && ratioValue)
-    return node.emitError()
-           << "Dropout in training mode with ratio " << *ratioValue
-           << " draws a random mask, which is not supported";
   if (deterministic && !node.outputUsed(1))
     return chain.setResult(0, x);
 

@@ -43,10 +43,20 @@ def KilnOutlineParallelLoops
     A loop whose static work (iterations times operations) is below
     `min-work` stays where it is: waking threads would cost more than it
     saves.
+
+    The range covers more than the first dimension when that one is short:
+    the following dimensions with static trip counts are collapsed into it
+    (row-major) until the range has `min-iterations` iterations, counting a
+    dynamic first dimension (a batch) as 1; the innermost dimension always
+    stays in the body. So a loop over (N, 64, 56, 56) runs over N x 64
+    iterations, and threads share it at batch 1.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 15",
-           "Smallest static work (iterations x operations) worth threads">
+           "Smallest static work (iterations x operations) worth threads">,
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"64",
+           "Collapse leading static dimensions into the range until it has "
+           "this many iterations">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
@@ -90,6 +100,21 @@ def KilnLowerRuntimeChecks
     into a call of `abort`: each `cf.assert` becomes a call of
     `kiln.check(condition, message)`, which on failure calls the runtime's
     `fail` service (kiln/abi.h), or traps when no runtime is attached.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def KilnLowerRuntimeAllocations
+    : Pass<"kiln-lower-runtime-allocations", "ModuleOp"> {
+  let summary = "Makes compiled code allocate its buffers through the runtime";
+  let description = [{
+    On the LLVM dialect, after `finalize-memref-to-llvm` with
+    `use-generic-functions`: gives the declarations
+    `_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_aligned_alloc` and
+    `_mlir_memref_to_llvm_free` internal bodies that call the runtime's
+    `allocate` and `deallocate` services (kiln/abi.h), through the table in
+    `@kiln_runtime_slot`, or malloc, aligned_alloc and free when no runtime
+    filled the slot. The runtime keeps freed blocks for the next run.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
@@ -171,10 +196,12 @@ def KilnVectorizeContractions
     : Pass<"kiln-vectorize-contractions", "func::FuncOp"> {
   let summary = "Vector FMA kernels for f32 matmuls and convolutions";
   let description = [{
-    Replaces each f32 contraction on buffers with one m, one n and one k
-    dimension (linalg.matmul, linalg.batch_matmul, matmul-like
-    linalg.generic with any batch dimensions) whose B and C are contiguous
-    along n, by a loop nest of vector FMAs:
+    Replaces each f32 contraction on buffers with one n dimension
+    (linalg.matmul, linalg.batch_matmul, matmul-like linalg.generic with any
+    batch dimensions; extra m dimensions, as in x[b, s, k] @ W[k, n], are
+    looped over like batch ones, and extra k dimensions become nested
+    reduction loops) whose B and C are contiguous along n, by a loop nest
+    of vector FMAs:
 
     - an outermost `scf.parallel` over cache tiles of `tile-rows` x
       `tile-cols` (and the batch), flattened to one dimension so that
@@ -200,7 +227,22 @@ def KilnVectorizeContractions
     of 64 channels by one output row): strided inputs are read with
     `vector.gather`, a broadcast-bias initializer of the accumulator stays
     and the kernel starts from what it wrote, and the consumer is fused as
-    for matmuls.
+    for matmuls. A generic that writes one outside value into the whole
+    accumulator (a folded zero bias) counts as a fill.
+
+    The same convolution as a `linalg.generic` reading a channels-last
+    [C, KH, KW, F] filter (what `kiln-fold-constant-transposes` makes of a
+    constant filter) is taken too. When its output channels are a whole
+    number of vectors and its reduction is long (C x KH x KW at least four
+    vectors' lanes) or its image narrower than one kernel's columns, the
+    vectors run along the output channels instead: micro-kernels of 12
+    output pixels (6 with AVX2; oh and ow flattened) x 2 vectors of
+    channels, one broadcast input element per pixel and two filter vector
+    loads per step of (c, kh, kw), inside an `scf.parallel` over (n, tiles
+    of 256 channels, tiles of 96 pixels). A constant broadcast bias
+    initializer is then read as a vector and dropped; what is strided along
+    the channels in NCHW (the result, a residual) is scattered or gathered
+    once per kernel.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
@@ -220,9 +262,62 @@ def KilnVectorizeContractions
                            "::mlir::vector::VectorDialect"];
 }
 
+def KilnVectorizeRowReductions
+    : Pass<"kiln-vectorize-row-reductions", "func::FuncOp"> {
+  let summary = "Fused, vectorized row reductions (softmax, normalization)";
+  let description = [{
+    Finds runs of consecutive f32 ops on buffers that share the same rows
+    and contain a reduction along the innermost, contiguous dimension:
+    `linalg.fill`s of per-row accumulators, such reductions (sum, max, min,
+    product of an elementwise expression), elementwise generics reading a
+    row and per-row values (broadcast along the row), and per-row scalar
+    generics. Between them may sit allocations, views, size queries, pure
+    scalar arithmetic and deallocations (which move after the result).
+    Each run becomes one `scf.parallel` over the rows that, for each row,
+    runs the ops in order: vector loops of `vector-bits / 32` lanes along
+    the row with a masked tail, a vector accumulator and one
+    `vector.reduction` per reduction, scalar code for per-row ops. Softmax
+    (max, exp and sum, divide) and layer normalization (mean, variance,
+    normalize and scale) each become one pass over every row while it is in
+    cache.
+
+    Every buffer the run writes must be accessed by all of the run's ops at
+    the same row (identity layouts, non-unit dimensions indexed by the row
+    loops in order, then the column); ops that break this, reductions along
+    other dimensions and runs without a reduction are left as they are.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Vector register width in bits (512 for AVX-512, 256 for AVX2)">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def KilnApproximateVectorMath
+    : Pass<"kiln-approximate-vector-math", "func::FuncOp"> {
+  let summary = "Polynomial f32 vector exp/erf/tanh/log; unrolls other vector math";
+  let description = [{
+    Run before `convert-vector-to-llvm`, on the vector ops the kernel passes
+    produce. Each f32 vector `math.exp`, `math.erf`, `math.tanh` and
+    `math.log` becomes MLIR's polynomial approximation (vector arithmetic
+    at the same width, no libm call per lane). Every other math op on 1-D
+    vectors that LLVM cannot lower as a vector (`math.erfc`, `math.cbrt`,
+    `math.asinh`, ...) is unrolled into one scalar op per lane, so that the
+    later scalar math lowerings take it (MathToLibm would otherwise unroll
+    it into `vector.extract` ops after the vector dialect is gone). Scalar
+    math is left untouched.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def KilnFoldConstantTransposes
     : Pass<"kiln-fold-constant-transposes", "func::FuncOp"> {
-  let summary = "Transposes constant tensors at compile time";
+  let summary = "Transposes constant tensors and packs constant convolution filters at compile time";
   let description = [{
     Each `linalg.transpose` (on tensors, static shapes) of an `arith.constant`
     (dense or `dense_resource`, any element type of whole bytes) becomes a
@@ -231,6 +326,13 @@ def KilnFoldConstantTransposes
     transB, PyTorch's Linear) are then laid out once for the matmul kernels
     instead of being transposed on every run. The original constant is
     dropped when nothing else uses it.
+
+    Each `linalg.conv_2d_nchw_fchw` (on tensors) with a constant [F, C, KH,
+    KW] filter becomes the same convolution as a `linalg.generic` (loops
+    n, f, oh, ow, c, kh, kw) that reads the filter packed once, here, as
+    [C, KH, KW, F]: the convolution kernels of
+    `kiln-vectorize-contractions` load a vector of output channels' weights
+    from it, or neighbouring channels' scalars from one cache line.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

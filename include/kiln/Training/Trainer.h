@@ -1,4 +1,4 @@
-//===- Trainer.h - Compiled training steps and the state between them -*- C++ -*-===//
+//===- Trainer.h - Compiled training steps and their state ----*- C++ -*-===//
 //
 // A Trainer compiles a model's training step and evaluation (TrainingStep.h)
 // with the JIT and keeps what lives between steps: the parameters and the
@@ -15,6 +15,7 @@
 #include "kiln/Training/TrainingStep.h"
 #include "kiln/runtime.h"
 
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -26,7 +27,9 @@ struct TrainerOptions {
   CompileOptions compile;
   /// When positive, the training step is specialized to batches of this
   /// size (dimension 0 of every model input and of the labels), which makes
-  /// its code faster; a step then takes exactly that many samples.
+  /// its code faster. A step on a batch of another size (an epoch's last,
+  /// partial batch) compiles, on first use, a step specialized to that size
+  /// which shares the parameters and state.
   int64_t batchSize = 0;
 };
 
@@ -51,7 +54,8 @@ public:
   ArrayRef<TrainerInput> inputs() const { return modelInputs; }
   const TrainerInput &labels() const { return labelInput; }
 
-  /// One optimizer step on a batch; returns the batch's loss. `output`,
+  /// One optimizer step on a batch (of any size; see
+  /// TrainerOptions::batchSize); returns the batch's loss. `output`,
   /// when given, receives the model's output before the update (the caller
   /// destroys it).
   llvm::Expected<double> step(ArrayRef<const kiln_tensor *> inputs,
@@ -64,10 +68,17 @@ public:
                                   kiln_tensor **output = nullptr);
 
   /// The trained parameters, in the order of `parameterInfo()`.
-  ArrayRef<TrainingTensor> parameterInfo() const { return functions.parameters; }
+  ArrayRef<TrainingTensor> parameterInfo() const {
+    return functions.parameters;
+  }
   const kiln_tensor *parameter(size_t i) const { return params[i]; }
   /// Overwrites parameter `i` (same dtype and shape).
   llvm::Error setParameter(size_t i, const kiln_tensor *value);
+
+  /// The buffers (non-trainable state such as running statistics, which
+  /// steps update and evaluation reads), in the order of `bufferInfo()`.
+  ArrayRef<TrainingTensor> bufferInfo() const { return functions.buffers; }
+  const kiln_tensor *buffer(size_t i) const { return buffers[i]; }
 
 private:
   Trainer() = default;
@@ -75,11 +86,21 @@ private:
                              ArrayRef<const kiln_tensor *> inputs,
                              const kiln_tensor *labels, kiln_tensor **output);
 
+  /// The step model for batches of `batch` samples, compiled on first use.
+  llvm::Expected<kiln_model *> stepFor(int64_t batch);
+
   TrainingFunctions functions;
   SmallVector<TrainerInput> modelInputs;
   TrainerInput labelInput;
   kiln_model *stepModel = nullptr, *evaluateModel = nullptr;
-  SmallVector<kiln_tensor *> params, state;
+  /// What compiles steps for other batch sizes: the training functions (in
+  /// the caller's MLIRContext, which outlives the Trainer) and the options.
+  OwningOpRef<ModuleOp> functionsModule;
+  CompileOptions compileOptions;
+  int64_t batchSize = 0;
+  /// Steps specialized to other batch sizes than `batchSize`.
+  SmallVector<std::pair<int64_t, kiln_model *>> otherSteps;
+  SmallVector<kiln_tensor *> params, buffers, state;
 };
 
 } // namespace mlir::kiln

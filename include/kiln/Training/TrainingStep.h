@@ -21,6 +21,17 @@
 
 namespace mlir::kiln {
 
+/// On a kiln.constant: the value is a non-trainable buffer named by the
+/// attribute (a batch norm's running statistics), which the training
+/// functions take as an argument and @train_step may update in place.
+inline constexpr StringLiteral kBufferAttr = "kiln.buffer";
+/// On a kiln.dropout or kiln.batch_norm: the op behaves differently in
+/// @train_step (random masks; batch statistics and running-statistics
+/// updates) than in @predict and @evaluate, which keep it as written (the
+/// identity; the running statistics). On a batch norm its value is the
+/// momentum of the running statistics (PyTorch's meaning).
+inline constexpr StringLiteral kTrainModeAttr = "kiln.train_mode";
+
 struct TrainingConfig {
   /// The inference function and which of its results the loss compares.
   std::string forward = "main";
@@ -52,24 +63,29 @@ struct TrainingTensor {
 
 struct TrainingFunctions {
   SmallVector<TrainingTensor> parameters;
-  /// Optimizer state (moments, the step count), all zero-initialized.
+  /// Non-trainable tensors with initial values (kBufferAttr constants):
+  /// arguments of every function, updated in place by @train_step.
+  SmallVector<TrainingTensor> buffers;
+  /// Optimizer state (moments, the step count) and the dropout step
+  /// counter, all zero-initialized.
   SmallVector<TrainingTensor> state;
 };
 
 /// Adds to `module`, next to `config.forward` (`@main(inputs...) ->
 /// (outputs...)`, whose parameters are kiln.constant ops marked
-/// kParameterAttr):
+/// kParameterAttr and whose buffers are marked kBufferAttr):
 ///
-///   @train_step(parameters..., state..., inputs..., labels) -> (loss, output)
-///     one optimizer step; parameters and state are `kiln.mutable` and
-///     updated in place
-///   @evaluate(parameters..., inputs..., labels) -> (loss, output)
-///   @predict(parameters..., inputs...) -> (outputs...)
+///   @train_step(parameters..., buffers..., state..., inputs..., labels)
+///       -> (loss, output)
+///     one optimizer step; parameters, buffers and state are `kiln.mutable`
+///     and updated in place; ops marked kTrainModeAttr run in training mode
+///   @evaluate(parameters..., buffers..., inputs..., labels) -> (loss, output)
+///   @predict(parameters..., buffers..., inputs...) -> (outputs...)
 ///
 /// Emits an error (unknown loss or optimizer, no parameters, an op without
 /// a gradient rule) and fails otherwise.
-FailureOr<TrainingFunctions> buildTrainingFunctions(ModuleOp module,
-                                                   const TrainingConfig &config);
+FailureOr<TrainingFunctions>
+buildTrainingFunctions(ModuleOp module, const TrainingConfig &config);
 
 } // namespace mlir::kiln
 

@@ -483,8 +483,31 @@ struct CastLowering : public OpConversionPattern<CastOp> {
   }
 };
 
-/// kiln.dropout: the identity and an all-true mask, behind a run-time check
-/// that the run does not ask for a random mask (not implemented yet).
+/// splitmix64's finalizer: a bijective mix of a 64-bit integer whose output
+/// bits each depend on every input bit, which makes consecutive counters
+/// look independent.
+Value mix64(OpBuilder &b, Location loc, Value z) {
+  Type i64 = b.getI64Type();
+  auto c = [&](uint64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i64, (int64_t)v).getResult();
+  };
+  auto xorShift = [&](Value v, int64_t shift) {
+    return arith::XOrIOp::create(b, loc, v,
+                                 arith::ShRUIOp::create(b, loc, v, c(shift)))
+        .getResult();
+  };
+  z = arith::MulIOp::create(b, loc, xorShift(z, 30), c(0xbf58476d1ce4e5b9ull));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 27), c(0x94d049bb133111ebull));
+  return xorShift(z, 31);
+}
+
+/// kiln.dropout. With `training` a constant false (or `ratio` a constant 0)
+/// it is the identity and an all-true mask. Otherwise one linalg.generic
+/// computes output and mask: a counter-based generator hashes (seed, step,
+/// row-major element index) into 64 bits, whose top 24 are `u` in [0, 1);
+/// an element is kept when `u >= ratio` (probability 1 - ratio). Every
+/// element is independent of the others, so the loop stays parallel and
+/// the result does not depend on tiling or threads.
 struct DropoutLowering : public OpConversionPattern<DropoutOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -492,33 +515,128 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
   matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    auto outputType =
+        convertedType(getTypeConverter(), op.getOutput().getType());
+    auto maskType = convertedType(getTypeConverter(), op.getMask().getType());
+    Value input = adaptor.getInput();
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, input);
+    Value trueValue =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
+
+    // The inference form, decided at compile time: no generator at all.
+    auto isConstant = [](Value v, double value) {
+      auto c = v.getDefiningOp<ConstantOp>();
+      if (!c)
+        return false;
+      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (!dense || !dense.isSplat())
+        return false;
+      if (isa<FloatType>(dense.getElementType()))
+        return dense.getSplatValue<APFloat>().convertToDouble() == value;
+      return dense.getSplatValue<APInt>().getZExtValue() == (uint64_t)value;
+    };
+    if (isConstant(op.getTraining(), 0) || isConstant(op.getRatio(), 0)) {
+      Value output = input;
+      if (output.getType() != outputType)
+        output = tensor::CastOp::create(rewriter, loc, outputType, output);
+      Value mask = createFilled(rewriter, loc, maskType, dims, trueValue);
+      rewriter.replaceOp(op, {output, mask});
+      return success();
+    }
+
+    Type elementType = outputType.getElementType();
+    Type i64 = rewriter.getI64Type();
+    Type f32 = rewriter.getF32Type();
     Value ratio = tensor::ExtractOp::create(rewriter, loc, adaptor.getRatio(),
                                             ValueRange{});
-    Value training = tensor::ExtractOp::create(rewriter, loc,
-                                               adaptor.getTraining(),
-                                               ValueRange{});
-    // NaN counts as nonzero: it is not a ratio that keeps every element.
+    Value training = tensor::ExtractOp::create(
+        rewriter, loc, adaptor.getTraining(), ValueRange{});
+    // NaN counts as nonzero (and then keeps nothing, as u >= NaN is false).
     Value nonZero = arith::CmpFOp::create(
         rewriter, loc, arith::CmpFPredicate::UNE, ratio,
         scalarConstant(rewriter, loc, ratio.getType(), 0));
-    Value random = arith::AndIOp::create(rewriter, loc, training, nonZero);
-    Value deterministic = arith::XOrIOp::create(
-        rewriter, loc, random,
-        arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
-    check(rewriter, loc, deterministic,
-          describeForCheck(op) +
-              ": dropout in training mode with a nonzero ratio needs a "
-              "random mask, which Kiln does not implement yet");
+    Value active = arith::AndIOp::create(rewriter, loc, training, nonZero);
+    Value notActive = arith::XOrIOp::create(rewriter, loc, active, trueValue);
+    auto toType = [&](Value v, Type t) -> Value {
+      unsigned from = v.getType().getIntOrFloatBitWidth();
+      unsigned to = t.getIntOrFloatBitWidth();
+      if (v.getType() == t)
+        return v;
+      if (from < to)
+        return arith::ExtFOp::create(rewriter, loc, t, v);
+      return arith::TruncFOp::create(rewriter, loc, t, v);
+    };
+    // 1 / (1 - ratio) in f64, then the data's type: a ratio in f16 should
+    // not cost the scale its precision.
+    Type f64 = rewriter.getF64Type();
+    Value scale = arith::DivFOp::create(
+        rewriter, loc, scalarConstant(rewriter, loc, f64, 1),
+        arith::SubFOp::create(rewriter, loc,
+                              scalarConstant(rewriter, loc, f64, 1),
+                              toType(ratio, f64)));
+    scale = arith::SelectOp::create(
+        rewriter, loc, active, toType(scale, elementType),
+        scalarConstant(rewriter, loc, elementType, 1));
+    Value threshold = toType(ratio, f32);
 
-    auto outputType = convertedType(getTypeConverter(), op.getOutput().getType());
-    auto maskType = convertedType(getTypeConverter(), op.getMask().getType());
-    Value output = adaptor.getInput();
-    if (output.getType() != outputType)
-      output = tensor::CastOp::create(rewriter, loc, outputType, output);
-    Value mask = createFilled(
-        rewriter, loc, maskType, getDims(rewriter, loc, output),
-        arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
-    rewriter.replaceOp(op, {output, mask});
+    // The stream's key: the seed and the step, mixed, so that steps 1 and 2
+    // of one seed share nothing with seeds 1 and 2 of one step.
+    Value seed = arith::ConstantIntOp::create(
+        rewriter, loc, i64, (int64_t)op.getSeed().value_or(0));
+    Value step = arith::ConstantIntOp::create(rewriter, loc, i64, 0);
+    if (adaptor.getStep())
+      step = tensor::ExtractOp::create(rewriter, loc, adaptor.getStep(),
+                                       ValueRange{});
+    const uint64_t golden = 0x9e3779b97f4a7c15ull;
+    Value goldenValue =
+        arith::ConstantIntOp::create(rewriter, loc, i64, (int64_t)golden);
+    Value key = mix64(
+        rewriter, loc,
+        arith::XOrIOp::create(
+            rewriter, loc, mix64(rewriter, loc, seed),
+            mix64(rewriter, loc,
+                  arith::AddIOp::create(rewriter, loc, step, goldenValue))));
+
+    int64_t rank = outputType.getRank();
+    SmallVector<Value> extents;
+    for (OpFoldResult d : dims)
+      extents.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, d));
+    Value outputInit = createEmpty(rewriter, loc, outputType, dims);
+    Value maskInit = createEmpty(rewriter, loc, maskType, dims);
+    SmallVector<AffineMap> maps(3, rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outputType, maskType}, ValueRange{input},
+        ValueRange{outputInit, maskInit}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // The row-major index of the element.
+          Value linear = arith::ConstantIndexOp::create(b, l, 0);
+          for (int64_t d = 0; d < rank; ++d)
+            linear = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, linear, extents[d]),
+                linalg::IndexOp::create(b, l, d));
+          Value counter = arith::IndexCastUIOp::create(b, l, i64, linear);
+          Value bits =
+              mix64(b, l,
+                    arith::AddIOp::create(
+                        b, l, key,
+                        arith::MulIOp::create(b, l, counter, goldenValue)));
+          Value top = arith::ShRUIOp::create(
+              b, l, bits, arith::ConstantIntOp::create(b, l, i64, 40));
+          Value u = arith::MulFOp::create(
+              b, l, arith::UIToFPOp::create(b, l, f32, top),
+              arith::ConstantOp::create(b, l, b.getF32FloatAttr(0x1p-24f)));
+          Value kept = arith::OrIOp::create(
+              b, l, notActive,
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
+                                    threshold));
+          Value scaled = arith::MulFOp::create(b, l, args[0], scale);
+          Value out = arith::SelectOp::create(
+              b, l, kept, scaled, scalarConstant(b, l, elementType, 0));
+          linalg::YieldOp::create(b, l, ValueRange{out, kept});
+        });
+    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };

@@ -19,7 +19,7 @@ extern "C" {
 
 /* Bumped whenever anything below changes. A runtime refuses a model whose
  * descriptor carries another number. */
-#define KILN_ABI_VERSION 2u
+#define KILN_ABI_VERSION 3u
 
 /* Every compiled model exports this function (C linkage):
  *   const kiln_abi_model *kiln_model_descriptor(void);                     */
@@ -41,9 +41,11 @@ typedef struct kiln_abi_tensor {
  *     int64_t sizes[rank]; int64_t strides[rank]; }
  * Inputs are row-major with allocated == aligned and offset 0; the compiled
  * code never frees them, and writes only those flagged KILN_TENSOR_MUTABLE
- * (a training step's parameters and optimizer state, updated in place). The results are one descriptor per output,
- * packed in order; each `allocated` pointer comes from malloc and the caller
- * frees it (two outputs may share one allocation). */
+ * (a training step's parameters and optimizer state, updated in place). The
+ * results are one descriptor per output, packed in order; each `allocated`
+ * pointer comes from the runtime's `allocate` service (malloc without a
+ * runtime) and belongs to the caller (two outputs may share one allocation).
+ */
 typedef void (*kiln_abi_entry_fn)(void **args);
 
 /* A chunk of a parallel loop: iterations [begin, end) with the loop's
@@ -60,13 +62,23 @@ typedef void (*kiln_abi_loop_body)(void *context, int64_t begin, int64_t end);
  * when its inputs break a condition the compiler could not check statically
  * (two dynamic dimensions that must agree, a reshape that does not divide).
  * It does not return: kiln_model_run reports the message as an error.
- * Compiled code checks before it allocates, so nothing leaks. */
+ * Compiled code checks before it allocates, so nothing leaks.
+ *
+ * `allocate` returns `size` bytes aligned to `alignment` (a power of two; 0
+ * means 64), or null when out of memory; `deallocate` takes back a block
+ * from `allocate` (or from malloc). Compiled code gets every buffer it
+ * allocates from these, so that the runtime can keep freed blocks for the
+ * next run; without a runtime it calls aligned_alloc/malloc and free. Blocks
+ * are malloc'd memory: a result's block is the caller's, freed with free().
+ * Both are thread-safe. */
 typedef struct kiln_abi_runtime {
   uint32_t version; /* KILN_ABI_VERSION */
   uint32_t reserved;
   void (*parallel_for)(kiln_abi_loop_body body, void *context, int64_t begin,
                        int64_t end);
   void (*fail)(const char *message);
+  void *(*allocate)(uint64_t size, uint64_t alignment);
+  void (*deallocate)(void *block);
 } kiln_abi_runtime;
 
 typedef struct kiln_abi_model {

@@ -298,21 +298,76 @@ func.func @cast_signedness(%u: tensor<2xui8>) -> tensor<2xi8> {
 
 // -----
 
-// Dropout is the identity and an all-true mask, behind a run-time check that
-// no random mask is asked for.
+// Dropout: one generic computes output and mask from a hash of (seed, step,
+// row-major index); kept where u >= ratio, scaled by 1 / (1 - ratio) when
+// training with a nonzero ratio.
 // CHECK-LABEL: func @dropout
-// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[R:.*]]: tensor<f16>, %[[T:.*]]: tensor<i1>)
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[R:.*]]: tensor<f16>, %[[T:.*]]: tensor<i1>, %[[S:.*]]: tensor<i64>)
 // CHECK-DAG: %[[RATIO:.*]] = tensor.extract %[[R]][] : tensor<f16>
 // CHECK-DAG: %[[TRAINING:.*]] = tensor.extract %[[T]][] : tensor<i1>
 // CHECK: %[[NZ:.*]] = arith.cmpf une, %[[RATIO]], %{{.*}} : f16
-// CHECK: %[[RANDOM:.*]] = arith.andi %[[TRAINING]], %[[NZ]] : i1
-// CHECK: %[[OK:.*]] = arith.xori %[[RANDOM]], %{{.*}} : i1
-// CHECK: cf.assert %[[OK]], "kiln.dropout at {{.*}}: dropout in training mode with a nonzero ratio needs a random mask, which Kiln does not implement yet"
-// CHECK: %[[D:.*]] = tensor.dim %[[X]]
-// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[D]]) : tensor<?x4xi1>
-// CHECK: %[[MASK:.*]] = linalg.fill ins(%{{.*}} : i1) outs(%[[EMPTY]] : tensor<?x4xi1>)
-// CHECK: return %[[X]], %[[MASK]]
-func.func @dropout(%x: tensor<?x4xf32>, %r: tensor<f16>, %t: tensor<i1>) -> (tensor<?x4xf32>, tensor<?x4xi1>) {
-  %0:2 = kiln.dropout %x, %r, %t : (tensor<?x4xf32>, tensor<f16>, tensor<i1>) -> (tensor<?x4xf32>, tensor<?x4xi1>)
+// CHECK: %[[ACTIVE:.*]] = arith.andi %[[TRAINING]], %[[NZ]] : i1
+// CHECK: %[[INACTIVE:.*]] = arith.xori %[[ACTIVE]], %{{.*}} : i1
+// CHECK: %[[SCALE:.*]] = arith.select %[[ACTIVE]], %{{.*}}, %{{.*}} : f32
+// CHECK: %[[THRESHOLD:.*]] = arith.extf %[[RATIO]] : f16 to f32
+// CHECK: %[[SEED:.*]] = arith.constant 5 : i64
+// CHECK: %[[STEP:.*]] = tensor.extract %[[S]][] : tensor<i64>
+// CHECK: %[[OUT:.*]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]] : tensor<?x4xf32>)
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: arith.index_castui
+// CHECK: %[[FORTY:.*]] = arith.constant 40 : i64
+// CHECK: %[[BITS:.*]] = arith.shrui %{{.*}}, %[[FORTY]] : i64
+// CHECK: %[[U0:.*]] = arith.uitofp %[[BITS]] : i64 to f32
+// CHECK: %[[U:.*]] = arith.mulf %[[U0]], %{{.*}} : f32
+// CHECK: %[[GE:.*]] = arith.cmpf oge, %[[U]], %[[THRESHOLD]] : f32
+// CHECK: %[[KEPT:.*]] = arith.ori %[[INACTIVE]], %[[GE]] : i1
+// CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : f32
+// CHECK: %[[V:.*]] = arith.select %[[KEPT]], %[[SCALED]], %{{.*}} : f32
+// CHECK: linalg.yield %[[V]], %[[KEPT]] : f32, i1
+// CHECK: return %[[OUT]]#0, %[[OUT]]#1
+func.func @dropout(%x: tensor<?x4xf32>, %r: tensor<f16>, %t: tensor<i1>, %s: tensor<i64>) -> (tensor<?x4xf32>, tensor<?x4xi1>) {
+  %0:2 = kiln.dropout %x, %r, %t step %s {seed = 5 : i64} : (tensor<?x4xf32>, tensor<f16>, tensor<i1>, tensor<i64>) -> (tensor<?x4xf32>, tensor<?x4xi1>)
   return %0#0, %0#1 : tensor<?x4xf32>, tensor<?x4xi1>
+}
+
+// -----
+
+// Without a step the generator's step is 0.
+// CHECK-LABEL: func @dropout_no_step
+// CHECK: arith.constant 0 : i64
+// CHECK: linalg.generic
+func.func @dropout_no_step(%x: tensor<8xf64>, %r: tensor<f64>, %t: tensor<i1>) -> (tensor<8xf64>, tensor<8xi1>) {
+  %0:2 = kiln.dropout %x, %r, %t : (tensor<8xf64>, tensor<f64>, tensor<i1>) -> (tensor<8xf64>, tensor<8xi1>)
+  return %0#0, %0#1 : tensor<8xf64>, tensor<8xi1>
+}
+
+// -----
+
+// A constant false `training` (the DSL's inference form) or a constant 0
+// ratio is the identity and an all-true mask, with no generator.
+// CHECK-LABEL: func @dropout_inference
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: %[[MASK:.*]] = linalg.fill ins(%{{.*}} : i1) outs(%{{.*}} : tensor<?x4xi1>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[X]], %[[MASK]]
+func.func @dropout_inference(%x: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xi1>) {
+  %r = kiln.constant dense<0.5> : tensor<f32>
+  %t = kiln.constant dense<false> : tensor<i1>
+  %0:2 = kiln.dropout %x, %r, %t {kiln.train_mode} : (tensor<?x4xf32>, tensor<f32>, tensor<i1>) -> (tensor<?x4xf32>, tensor<?x4xi1>)
+  return %0#0, %0#1 : tensor<?x4xf32>, tensor<?x4xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func @dropout_zero_ratio
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @dropout_zero_ratio(%x: tensor<3xf32>, %t: tensor<i1>) -> (tensor<3xf32>, tensor<3xi1>) {
+  %r = kiln.constant dense<0.0> : tensor<f32>
+  %0:2 = kiln.dropout %x, %r, %t : (tensor<3xf32>, tensor<f32>, tensor<i1>) -> (tensor<3xf32>, tensor<3xi1>)
+  return %0#0, %0#1 : tensor<3xf32>, tensor<3xi1>
 }

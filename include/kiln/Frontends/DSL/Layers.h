@@ -209,9 +209,10 @@ protected:
   Tensor call(const Tensor &x) override;
 };
 
-/// Dropout. Kiln has no random masks in compiled code yet, so the layer is
-/// the identity in inference and in training alike (documented in
-/// docs/dsl.md); `rate` is checked and kept for the record.
+/// Dropout: in fit() each element is zeroed with probability `rate` and the
+/// others are scaled by 1 / (1 - rate), with a new random mask every step
+/// (reproducible from the graph's seed); in predict, evaluate, saveOnnx and
+/// saveLibrary it is the identity.
 class Dropout : public Layer {
 public:
   explicit Dropout(double rate, std::string name = "");
@@ -224,18 +225,24 @@ private:
   double rate_;
 };
 
-/// Batch normalization over channel dimension 1 of [N, C, ...] with the
-/// moving statistics (inference form): gamma and beta are trained, the
-/// moving mean (0) and variance (1) are constants.
+/// Batch normalization over channel dimension 1 of [N, C, ...]: gamma and
+/// beta are trained. In fit() it normalizes with the batch's mean and
+/// (biased) variance over every dimension but 1 and updates the running
+/// statistics as PyTorch does, `running = (1 - momentum) running +
+/// momentum batch` with the unbiased variance; predict, evaluate and the
+/// saved files normalize with the running statistics (which start at mean
+/// 0, variance 1, and are saved as `<layer>.running_mean` / `.running_var`).
 class BatchNorm : public Layer {
 public:
   explicit BatchNorm(double epsilon = 1e-3, std::string name = "");
+  /// PyTorch's momentum (default 0.1), in [0, 1].
+  BatchNorm &momentum(double m);
 
 protected:
   Tensor call(const Tensor &x) override;
 
 private:
-  double epsilon;
+  double epsilon, momentum_ = 0.1;
   Tensor gamma, beta, mean, variance;
   int64_t channels = 0;
 };

@@ -79,7 +79,8 @@ public:
 
   /// Names of the trainable parameters, in creation order.
   std::vector<std::string> parameterNames() const;
-  /// A copy of a parameter's current values.
+  /// A copy of a parameter's current values, or of a buffer's (a
+  /// BatchNorm's `<layer>.running_mean` and `<layer>.running_var`).
   kiln::Tensor parameter(const std::string &name) const;
   /// Replaces a parameter's values (same shape); recompiles on next use.
   void setParameter(const std::string &name, const kiln::Tensor &value);

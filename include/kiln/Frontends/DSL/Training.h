@@ -76,8 +76,9 @@ const char *metricName(Metric metric);
 struct FitOptions {
   int epochs = 1;
   /// Samples per step. Every epoch reshuffles the data and takes
-  /// floor(N / batchSize) full batches (the training step is compiled for
-  /// exactly this batch size); the leftover samples differ per epoch.
+  /// ceil(N / batchSize) batches: all full but the last, which takes the
+  /// remaining samples (the training step is compiled for exactly
+  /// batchSize, and once more for the remainder's size).
   int64_t batchSize = 32;
   bool shuffle = true;
   /// Seeds the shuffling.
@@ -96,7 +97,8 @@ struct Evaluation {
 
 /// Per-epoch figures of a fit.
 struct History {
-  /// The mean training loss of the epoch's batches.
+  /// The mean training loss of the epoch's batches, weighted by their
+  /// sizes.
   std::vector<double> loss;
   /// The epoch's loss and metrics on the training data: means over its
   /// batches, each computed before that batch's update (as Keras reports).

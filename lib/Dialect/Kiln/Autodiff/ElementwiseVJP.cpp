@@ -291,7 +291,9 @@ Value atanhSlope(OpBuilder &b, Location loc, Value x, Value) {
 
 // Dropout passes the cotangent where the mask kept the element, scaled as
 // the forward pass scaled it: by 1 / (1 - ratio) in training with a ratio
-// other than 0, by 1 otherwise (the mask is then all true).
+// other than 0, by 1 otherwise (the mask is then all true). The mask is the
+// forward op's own result, so the backward pass drops exactly the elements
+// the forward pass dropped.
 LogicalResult dropoutVJP(DropoutOp op, OpBuilder &b, ValueRange grads,
                          SmallVectorImpl<Value> &out) {
   Location loc = op.getLoc();
@@ -311,7 +313,8 @@ LogicalResult dropoutVJP(DropoutOp op, OpBuilder &b, ValueRange grads,
       make<CastOp>(b, loc, scale,
                    TypeAttr::get(getElementTypeOrSelf(g.getType()))));
   out.push_back(castTo(b, loc, dx, op.getInput().getType()));
-  out.append({Value(), Value()});
+  // No cotangent for ratio, training and the step counter (when present).
+  out.append(op->getNumOperands() - 1, Value());
   return success();
 }
 

@@ -149,20 +149,42 @@ def Kiln_DropoutOp : Kiln_InferredOp<"dropout"> {
     are zeroed; `mask` says which were kept. Otherwise `output` is `input`
     and `mask` is all true.
 
+    The mask is a pure function of (`seed`, `step`, element index): a
+    counter-based generator (a 64-bit integer hash of the three, whose top
+    24 bits are a uniform number `u` in [0, 1); the element is kept when
+    `u >= ratio`), so it is computed in parallel and is the same on every
+    run with the same seed and step. `seed` defaults to 0; `step` (an i64
+    scalar, 0 when absent) is what makes masks differ between training
+    steps: the training step passes its own counter there. Frontends give
+    different dropout ops different seeds so that their masks are
+    independent.
+
     Frontends use this op only where `ratio` or `training` are known at run
-    time alone (ONNX Dropout with them as graph inputs); with constants they
-    build the identity. Random masks are not implemented yet: a run in
-    which `training` is true and `ratio` is not 0 fails with a message
-    rather than return a mask that only looks random.
+    time alone (ONNX Dropout with them as graph inputs) or where the
+    training step switches `training` on (the C++ DSL's Dropout layer, whose
+    op carries `kiln.train_mode`; see docs/training.md); with constants they
+    build the identity.
+
+    ```mlir
+    %y, %mask = kiln.dropout %x, %ratio, %training step %counter {seed = 7 : i64} : (tensor<?x8xf32>, tensor<f32>, tensor<i1>, tensor<i64>) -> (tensor<?x8xf32>, tensor<?x8xi1>)
+    ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input, 0DTensorOf<[AnyFloat]>:$ratio,
                        0DTensorOf<[I1]>:$training,
+                       Optional<0DTensorOf<[I64]>>:$step,
                        OptionalAttr<I64Attr>:$seed);
   let results = (outs Kiln_FloatTensor:$output, Kiln_BoolTensor:$mask);
   let assemblyFormat = [{
-    $input `,` $ratio `,` $training attr-dict `:`
+    $input `,` $ratio `,` $training (`step` $step^)? attr-dict `:`
     functional-type(operands, results)
   }];
+  // Without a step (the form frontends built before steps existed).
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$ratio,
+                   "::mlir::Value":$training, "::mlir::IntegerAttr":$seed), [{
+      build($_builder, $_state, input, ratio, training, ::mlir::Value(), seed);
+    }]>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
