@@ -55,6 +55,7 @@ void mlir::kiln::buildLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   // Producer/consumer fusion of elementwise generics (bias, activation, ...).
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createKilnDropContractionUnitDims());
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   // Run-time shape checks (dynamic sizes that must agree) go first, before

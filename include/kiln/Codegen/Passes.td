@@ -315,6 +315,20 @@ def KilnApproximateVectorMath
                            "::mlir::vector::VectorDialect"];
 }
 
+def KilnDropContractionUnitDims
+    : Pass<"kiln-drop-contraction-unit-dims", "func::FuncOp"> {
+  let summary = "Drops dimensions of size 1 from contractions on tensors";
+  let description = [{
+    Each `linalg.generic` on tensors that is a contraction (a multiply-add
+    with reduction loops) loses its loops of extent 1, through upstream's
+    unit-extent-dimension patterns with expand/collapse_shape around it, so
+    that a matmul carrying a unit dimension (the ONNX LSTM's input
+    projection against W[I, 1, 4H]) reaches the matmul kernels of
+    `kiln-vectorize-contractions`. Other ops keep their shapes.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def KilnFoldConstantTransposes
     : Pass<"kiln-fold-constant-transposes", "func::FuncOp"> {
   let summary = "Transposes constant tensors and packs constant convolution filters at compile time";
