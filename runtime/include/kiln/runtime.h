@@ -175,7 +175,8 @@ KILN_API kiln_status kiln_model_run(kiln_model *model,
                                     size_t num_outputs);
 
 /* Threads used by compiled models (all models in the process). 0 restores
- * the default: KILN_NUM_THREADS if set, else the number of cores. */
+ * the default: KILN_NUM_THREADS if set, else the number of CPUs the
+ * process may run on (its affinity). */
 KILN_API kiln_status kiln_set_num_threads(int num_threads);
 KILN_API int kiln_get_num_threads(void);
 
