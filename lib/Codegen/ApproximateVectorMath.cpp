@@ -41,19 +41,20 @@ bool isF32VectorMath(Operation *op) {
   return type && type.getElementType().isF32();
 }
 
-/// Math ops that ConvertMathToLLVM (or ConvertMathToFuncs) lowers on 1-D
-/// vectors; anything else on vectors is unrolled here.
+/// Math ops that ConvertMathToLLVM lowers on 1-D vectors; anything else on
+/// vectors is unrolled here. (Not ipowi/fpowi: ConvertMathToFuncs, which
+/// runs after the vector lowering, would unroll them into vector.extract
+/// ops that nothing lowers any more.)
 bool hasVectorLowering(Operation *op) {
-  return isa<
-      math::AbsFOp, math::AbsIOp, math::CeilOp, math::CopySignOp, math::CosOp,
-      math::CoshOp, math::CountLeadingZerosOp, math::CountTrailingZerosOp,
-      math::CtPopOp, math::ExpOp, math::Exp2Op, math::ExpM1Op, math::FloorOp,
-      math::FmaOp, math::FPowIOp, math::IPowIOp, math::IsNaNOp,
-      math::IsFiniteOp, math::LogOp, math::Log10Op, math::Log1pOp, math::Log2Op,
-      math::PowFOp, math::RoundEvenOp, math::RoundOp, math::RsqrtOp,
-      math::SinOp, math::SinhOp, math::SqrtOp, math::TanOp, math::TanhOp,
-      math::TruncOp, math::AcosOp, math::AsinOp, math::AtanOp, math::Atan2Op>(
-      op);
+  return isa<math::AbsFOp, math::AbsIOp, math::CeilOp, math::CopySignOp,
+             math::CosOp, math::CoshOp, math::CountLeadingZerosOp,
+             math::CountTrailingZerosOp, math::CtPopOp, math::ExpOp,
+             math::Exp2Op, math::ExpM1Op, math::FloorOp, math::FmaOp,
+             math::IsNaNOp, math::IsFiniteOp, math::LogOp, math::Log10Op,
+             math::Log1pOp, math::Log2Op, math::PowFOp, math::RoundEvenOp,
+             math::RoundOp, math::RsqrtOp, math::SinOp, math::SinhOp,
+             math::SqrtOp, math::TanOp, math::TanhOp, math::TruncOp,
+             math::AcosOp, math::AsinOp, math::AtanOp, math::Atan2Op>(op);
 }
 
 /// Rewrites a 1-D vector op as one scalar op per lane.

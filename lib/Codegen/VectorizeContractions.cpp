@@ -92,6 +92,54 @@ std::optional<Access> accessOf(Value memref, AffineMap map) {
   return access;
 }
 
+/// Whether `op` is a matmul whose B kiln-pack-matmul-weights laid out in
+/// panels: a multiply-accumulate linalg.generic whose B map is
+/// (n floordiv NR, r..., n mod NR). Fills the panel width NR and the
+/// indexing maps with B's read as if unpacked, (r..., n).
+bool matchPackedMatmul(linalg::LinalgOp op, int64_t &panel,
+                       SmallVectorImpl<AffineMap> &unpacked) {
+  auto g = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!g || g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1)
+    return false;
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  ArrayRef<AffineExpr> results = maps[1].getResults();
+  if (results.size() < 3)
+    return false;
+  auto div = dyn_cast<AffineBinaryOpExpr>(results.front());
+  auto mod = dyn_cast<AffineBinaryOpExpr>(results.back());
+  if (!div || !mod || div.getKind() != AffineExprKind::FloorDiv ||
+      mod.getKind() != AffineExprKind::Mod || div.getLHS() != mod.getLHS() ||
+      div.getRHS() != mod.getRHS() || !isa<AffineDimExpr>(div.getLHS()))
+    return false;
+  auto width = dyn_cast<AffineConstantExpr>(div.getRHS());
+  if (!width || width.getValue() <= 0)
+    return false;
+  SmallVector<AffineExpr> plain(results.begin() + 1, results.end() - 1);
+  plain.push_back(div.getLHS());
+  maps[1] = AffineMap::get(maps[1].getNumDims(), 0, plain, g.getContext());
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation())
+      return false;
+  // acc + a * b, as every contraction the lowering makes.
+  Block &body = g.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return false;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || (add.getLhs() != acc && add.getRhs() != acc) ||
+      !((mul.getLhs() == body.getArgument(0) &&
+         mul.getRhs() == body.getArgument(1)) ||
+        (mul.getLhs() == body.getArgument(1) &&
+         mul.getRhs() == body.getArgument(0))))
+    return false;
+  panel = width.getValue();
+  unpacked.assign(maps.begin(), maps.end());
+  return true;
+}
+
 /// The elementwise consumer fused into a kernel: each of its operands' reads
 /// in terms of the contraction's loops.
 struct Epilogue {
@@ -101,15 +149,19 @@ struct Epilogue {
   Access output;
 };
 
+/// Matmuls with fewer parallel tiles than this get narrower ones.
+constexpr int64_t kMinTiles = 4;
+
 class KernelBuilder {
 public:
   KernelBuilder(linalg::LinalgOp op, linalg::ContractionDimensions dims,
                 int64_t lanes, int64_t mr, int64_t nv, int64_t mb, int64_t nb)
       : op(op), dims(dims), lanes(lanes), mr(mr), nv(nv), mb(mb), nb(nb) {
-    // Several m dimensions (x[b, s, k] @ W[k, n]): all but the innermost are
-    // looped over like batch dimensions, which B does not index either.
+    // Several m dimensions (x[s, b, k] @ W[k, n]): the kernel's rows run
+    // over all of them flattened (outer ones first), so that x[35, 1, 256]
+    // is 35 rows, not 35 matrix-vector products each reading all of B.
     while (this->dims.m.size() > 1) {
-      this->dims.batch.push_back(this->dims.m.front());
+      outerM.push_back(this->dims.m.front());
       this->dims.m.erase(this->dims.m.begin());
     }
     if (this->dims.m.size() == 1 && this->dims.n.size() == 1 &&
@@ -133,7 +185,12 @@ public:
       if (!type || !type.getElementType().isF32())
         return failure();
     }
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<AffineMap> maps =
+        panelCols ? unpackedMaps : op.getIndexingMapsArray();
+    // Packed panels must be exactly one strip of the kernel wide, and a
+    // tile a whole number of strips (panel boundaries are strip ones).
+    if (panelCols && (panelCols != nv * lanes || nb % panelCols))
+      return failure();
     auto a = accessOf(op.getDpsInputs()[0], maps[0]);
     auto b = accessOf(op.getDpsInputs()[1], maps[1]);
     auto c = accessOf(op.getDpsInits()[0], maps[2]);
@@ -145,12 +202,17 @@ public:
     // The vector dimension is n: B and C must be contiguous along it.
     unsigned n = dims.n[0];
     if (B.dims.back() != n || C.dims.back() != n ||
+        (panelCols && cast<MemRefType>(B.memref.getType()).getRank() !=
+                          (int64_t)B.dims.size() + 1) ||
         !innermostContiguous(cast<MemRefType>(B.memref.getType())) ||
         !innermostContiguous(cast<MemRefType>(C.memref.getType())))
       return failure();
     // A must not depend on n, B not on m (a real contraction).
     if (llvm::is_contained(A.dims, n) || llvm::is_contained(B.dims, dims.m[0]))
       return failure();
+    for (unsigned d : outerM)
+      if (llvm::is_contained(B.dims, d))
+        return failure();
     return success();
   }
 
@@ -216,6 +278,14 @@ public:
          !(channelMode && staticStrideAlong(outType, *output, n))))
       return false;
     epi.output = *output;
+    // A 1x1 convolution on flattened pixels reads everything flattened.
+    if (flatMode) {
+      for (const std::optional<Access> &in : epi.inputs)
+        if (in && !flattenable(*in))
+          return false;
+      if (!flattenable(epi.output))
+        return false;
+    }
     // The body: elementwise scalar ops only, not reading the output.
     Block &body = generic.getRegion().front();
     if (!body.getArgument(body.getNumArguments() - 1).use_empty())
@@ -257,15 +327,39 @@ public:
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     unsigned m = dims.m[0], n = dims.n[0];
+    // The flattened rows of every m dimension.
+    Value rowCount = sizes[m];
+    for (unsigned d : outerM)
+      rowCount = arith::MulIOp::create(b, loc, rowCount, sizes[d]);
     Value mbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value nbV = arith::ConstantIndexOp::create(b, loc, nb);
     auto ceilDiv = [&](Value x, Value y) {
       return arith::CeilDivUIOp::create(b, loc, x, y).getResult();
     };
-    Value tilesM = ceilDiv(sizes[m], mbV), tilesN = ceilDiv(sizes[n], nbV);
-    Value total = arith::MulIOp::create(b, loc, tilesM, tilesN);
-    for (unsigned d : dims.batch)
-      total = arith::MulIOp::create(b, loc, total, sizes[d]);
+    Value tilesM = ceilDiv(rowCount, mbV);
+    auto tileCount = [&](Value cols) {
+      Value count =
+          arith::MulIOp::create(b, loc, tilesM, ceilDiv(sizes[n], cols));
+      for (unsigned d : dims.batch)
+        count = arith::MulIOp::create(b, loc, count, sizes[d]);
+      return count;
+    };
+    // Fewer tiles than a few per thread (the CNN's fc, 32 x 128, was one):
+    // tiles one strip wide instead, so that every thread gets some. Only
+    // where N is under kMinTiles wide tiles: matrix-vector products with 4
+    // or more wide tiles ran slower with 16 narrow ones, and even the
+    // run-time choice cost lstm_lm's 70 recurrent products (N = 1024) time.
+    std::optional<int64_t> staticCols = getConstantIntValue(sizes[n]);
+    if (!staticCols || *staticCols < kMinTiles * nb) {
+      Value fewTiles = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ult, tileCount(nbV),
+          arith::ConstantIndexOp::create(b, loc, kMinTiles));
+      nbV = arith::SelectOp::create(
+          b, loc, fewTiles, arith::ConstantIndexOp::create(b, loc, nv * lanes),
+          nbV);
+    }
+    Value tilesN = ceilDiv(sizes[n], nbV);
+    Value total = tileCount(nbV);
     // One flat parallel dimension, so that threads split every tile.
     auto par = scf::ParallelOp::create(b, loc, ValueRange{zero},
                                        ValueRange{total}, ValueRange{one});
@@ -284,7 +378,7 @@ public:
     Value i0 = arith::MulIOp::create(b, loc, tm, mbV);
     Value j0 = arith::MulIOp::create(b, loc, tn, nbV);
     Value iEnd = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, i0, mbV), sizes[m]);
+        b, loc, arith::AddIOp::create(b, loc, i0, mbV), rowCount);
     Value jEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, j0, nbV), sizes[n]);
     auto fullEnd = [&](Value begin, Value end, int64_t step) {
@@ -312,24 +406,51 @@ public:
       loop(i0, iFull, mr, mr);
       loop(iFull, iEnd, 1, 1);
     };
-    Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
-    scf::ForOp::create(b, loc, j0, jFull, wide, ValueRange{},
-                       [&](OpBuilder &b, Location loc, Value jj, ValueRange) {
-                         rows(b, jj, nv, Value());
-                         scf::YieldOp::create(b, loc);
-                       });
-    Value narrow = arith::ConstantIndexOp::create(b, loc, lanes);
-    scf::ForOp::create(b, loc, jFull, jEnd, narrow, ValueRange{},
-                       [&](OpBuilder &b, Location loc, Value jj, ValueRange) {
-                         Value left = arith::SubIOp::create(b, loc, jEnd, jj);
-                         Value count =
-                             arith::MinUIOp::create(b, loc, left, narrow);
-                         Value mask = vector::CreateMaskOp::create(
-                             b, loc, VectorType::get({lanes}, b.getI1Type()),
-                             ValueRange{count});
-                         rows(b, jj, 1, mask);
-                         scf::YieldOp::create(b, loc);
-                       });
+    auto strips = [&](OpBuilder &b) {
+      Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
+      scf::ForOp::create(b, loc, j0, jFull, wide, ValueRange{},
+                         [&](OpBuilder &b, Location loc, Value jj, ValueRange) {
+                           rows(b, jj, nv, Value());
+                           scf::YieldOp::create(b, loc);
+                         });
+      Value narrow = arith::ConstantIndexOp::create(b, loc, lanes);
+      scf::ForOp::create(b, loc, jFull, jEnd, narrow, ValueRange{},
+                         [&](OpBuilder &b, Location loc, Value jj, ValueRange) {
+                           Value left = arith::SubIOp::create(b, loc, jEnd, jj);
+                           Value count =
+                               arith::MinUIOp::create(b, loc, left, narrow);
+                           Value mask = vector::CreateMaskOp::create(
+                               b, loc, VectorType::get({lanes}, b.getI1Type()),
+                               ValueRange{count});
+                           rows(b, jj, 1, mask);
+                           scf::YieldOp::create(b, loc);
+                         });
+    };
+    // A long reduction runs in blocks of kBlock (outside the strips and
+    // rows), so that the slice of B a tile reads stays in L2 while every
+    // row block of the tile reads it; C holds the partial sums between
+    // blocks, the fill starts the first block and the epilogue ends the
+    // last one.
+    std::optional<int64_t> staticK = getConstantIntValue(sizes[kDim]);
+    if (kBlock > 0 && dims.k.size() == 1 && staticK && *staticK > kBlock) {
+      Value kc = arith::ConstantIndexOp::create(b, loc, kBlock);
+      scf::ForOp::create(
+          b, loc, zero, sizes[kDim], kc, ValueRange{},
+          [&](OpBuilder &b, Location loc, Value kb, ValueRange) {
+            kLo = kb;
+            kHi = arith::MinUIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, kb, kc), sizes[kDim]);
+            firstBlock = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               kb, zero);
+            lastBlock = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              kHi, sizes[kDim]);
+            strips(b);
+            scf::YieldOp::create(b, loc);
+          });
+      kLo = kHi = firstBlock = lastBlock = Value();
+      return;
+    }
+    strips(b);
   }
 
   /// For linalg.conv_2d_nchw_fchw (and the same convolution as a
@@ -342,7 +463,8 @@ public:
   /// vector dimension instead (see buildConvChannels), so that every lane
   /// works whatever the image's width (7 and 14 in late CNN stages).
   LogicalResult matchConv(linalg::LinalgOp conv, int64_t channelRows,
-                          int64_t channelVectors) {
+                          int64_t channelVectors, int64_t flatRows,
+                          int64_t flatVectors) {
     if (!conv.hasPureBufferSemantics())
       return failure();
     for (Value v : conv->getOperands()) {
@@ -422,8 +544,69 @@ public:
       nv = channelVectors;
       mb = 16 * lanes;
       nb = 8 * channelRows;
+      return success();
+    }
+    // Otherwise, a 1x1 convolution with stride 1 on buffers contiguous
+    // across rows is a matmul of the filter [F, C] with the input
+    // [C, OH * OW] of each image: vectors run along the flattened pixels,
+    // with no per-row loop and no row tails (mobilenet_v2's expansions with
+    // a short reduction, its projections to 24 and 40 channels). Along
+    // channels stays better where it applies: measured on one thread,
+    // 960 -> 160 channels at 7x7 took 0.075 ms along channels and 0.19 ms
+    // here (49 pixels are 3 vectors and a masked one, run one at a time),
+    // 24 -> 144 at 56x56 0.25 ms along the width and 0.17 ms here.
+    SmallVector<int64_t> ranges = conv.getStaticLoopRanges();
+    if (!depthwise && ranges[khD] == 1 && ranges[kwD] == 1 && strides[0] == 1 &&
+        strides[1] == 1 && flattenable(Access{input, {nD, cD, ohD, owD}}) &&
+        flattenable(C)) {
+      flatMode = true;
+      mr = flatRows;
+      nv = flatVectors;
+      mb = 16 * flatRows;
+      nb = 4 * flatVectors * lanes;
     }
     return success();
+  }
+
+  /// Whether `access` reads the output rows and columns (oh, ow) as adjacent
+  /// dims of a memref that collapses there (or reads neither), so that the
+  /// flattened pixels of a 1x1 convolution index it.
+  bool flattenable(const Access &access) const {
+    auto type = cast<MemRefType>(access.memref.getType());
+    size_t rank = access.dims.size();
+    size_t h = llvm::find(access.dims, ohD) - access.dims.begin();
+    size_t w = llvm::find(access.dims, owD) - access.dims.begin();
+    if (h == rank && w == rank)
+      return true;
+    return h != rank && w == h + 1 &&
+           memref::CollapseShapeOp::isGuaranteedCollapsible(
+               type, flatGroups(rank, h));
+  }
+
+  static SmallVector<ReassociationIndices> flatGroups(size_t rank, size_t h) {
+    SmallVector<ReassociationIndices> groups;
+    for (size_t i = 0; i < rank; ++i) {
+      if (i == h + 1)
+        continue;
+      if (i == h)
+        groups.push_back({(int64_t)h, (int64_t)h + 1});
+      else
+        groups.push_back({(int64_t)i});
+    }
+    return groups;
+  }
+
+  /// `access` on its memref collapsed at (oh, ow), read by ow alone.
+  Access flatten(OpBuilder &b, Location loc, const Access &access) const {
+    size_t rank = access.dims.size();
+    size_t h = llvm::find(access.dims, ohD) - access.dims.begin();
+    if (h == rank)
+      return access;
+    Access result{memref::CollapseShapeOp::create(b, loc, access.memref,
+                                                  flatGroups(rank, h)),
+                  access.dims};
+    result.dims.erase(result.dims.begin() + h);
+    return result;
   }
 
   /// Whether the accumulators of a convolution along channels can start
@@ -526,22 +709,45 @@ public:
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value fbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value tilesF = arith::CeilDivUIOp::create(b, loc, sizes[fD], fbV);
+    // One output row per parallel iteration, or (1x1 on flattened pixels)
+    // one tile of `nb` pixels: every access then reads the pixels as one
+    // dim, ow, of size OH * OW.
+    Value rowTiles = sizes[ohD], pbV;
+    if (flatMode) {
+      C = flatten(b, loc, C);
+      if (epilogue) {
+        for (std::optional<Access> &in : epilogue->inputs)
+          if (in)
+            in = flatten(b, loc, *in);
+        epilogue->output = flatten(b, loc, epilogue->output);
+      }
+      input = flatten(b, loc, Access{input, {nD, cD, ohD, owD}}).memref;
+      sizes[owD] = arith::MulIOp::create(b, loc, sizes[ohD], sizes[owD]);
+      pbV = arith::ConstantIndexOp::create(b, loc, nb);
+      rowTiles = arith::CeilDivUIOp::create(b, loc, sizes[owD], pbV);
+    }
     Value total = arith::MulIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, sizes[nD], tilesF), sizes[ohD]);
+        b, loc, arith::MulIOp::create(b, loc, sizes[nD], tilesF), rowTiles);
     auto par = scf::ParallelOp::create(b, loc, ValueRange{zero},
                                        ValueRange{total}, ValueRange{one});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(par.getBody());
     Value t = par.getInductionVars()[0];
     ivs.assign(sizes.size(), Value());
-    ivs[ohD] = arith::RemUIOp::create(b, loc, t, sizes[ohD]);
-    t = arith::DivUIOp::create(b, loc, t, sizes[ohD]);
+    ivs[ohD] = arith::RemUIOp::create(b, loc, t, rowTiles);
+    t = arith::DivUIOp::create(b, loc, t, rowTiles);
     Value tf = arith::RemUIOp::create(b, loc, t, tilesF);
     ivs[nD] = arith::DivUIOp::create(b, loc, t, tilesF);
     Value f0 = arith::MulIOp::create(b, loc, tf, fbV);
     Value fEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, f0, fbV), sizes[fD]);
-    Value width = sizes[owD];
+    Value width = sizes[owD], owBegin = zero;
+    if (flatMode) {
+      owBegin = arith::MulIOp::create(b, loc, ivs[ohD], pbV);
+      width = arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, owBegin, pbV), sizes[owD]);
+      ivs[ohD] = zero;
+    }
     auto fullEnd = [&](Value begin, Value end, int64_t step) {
       Value s = arith::ConstantIndexOp::create(b, loc, step);
       Value count = arith::DivUIOp::create(
@@ -551,7 +757,7 @@ public:
           .getResult();
     };
     Value fFull = fullEnd(f0, fEnd, mr);
-    Value owFull = fullEnd(zero, width, nv * lanes);
+    Value owFull = fullEnd(owBegin, width, nv * lanes);
     auto rows = [&](OpBuilder &b, Value ow, int64_t vecs, Value mask) {
       auto loop = [&](Value lb, Value ub, int64_t step, int64_t r) {
         Value s = arith::ConstantIndexOp::create(b, loc, step);
@@ -566,7 +772,7 @@ public:
       loop(fFull, fEnd, 1, 1);
     };
     Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
-    scf::ForOp::create(b, loc, zero, owFull, wide, ValueRange{},
+    scf::ForOp::create(b, loc, owBegin, owFull, wide, ValueRange{},
                        [&](OpBuilder &b, Location loc, Value ow, ValueRange) {
                          rows(b, ow, nv, Value());
                          scf::YieldOp::create(b, loc);
@@ -623,6 +829,32 @@ public:
                                  true));
       pass = arith::ConstantOp::create(b, loc, vecType, b.getZeroAttr(vecType));
     }
+    // Stride 2: two contiguous (masked) loads of `lanes` elements and a
+    // shuffle of the even ones, instead of a gather (mobilenet_v2's stride-2
+    // depthwise convolutions ran at 2 GFLOP/s on gathers). An odd element
+    // is loaded only when the even one after it is needed, so nothing past
+    // the last needed element is read.
+    Value evenLo, evenHi;
+    SmallVector<int64_t> evens;
+    if (strides[1] == 2) {
+      auto maskType = VectorType::get({lanes}, b.getI1Type());
+      Value none = arith::ConstantOp::create(
+          b, loc, maskType, DenseElementsAttr::get(maskType, false));
+      Value all =
+          mask ? mask
+               : arith::ConstantOp::create(
+                     b, loc, maskType, DenseElementsAttr::get(maskType, true))
+                     .getResult();
+      // Input element j of the 2 * lanes loaded is needed by output lane
+      // ceil(j / 2); lanes past the end read the false half.
+      SmallVector<int64_t> lo, hi;
+      for (int64_t j = 0; j < 2 * lanes; ++j)
+        (j < lanes ? lo : hi).push_back(std::min((j + 1) / 2, lanes));
+      evenLo = vector::ShuffleOp::create(b, loc, all, none, lo);
+      evenHi = vector::ShuffleOp::create(b, loc, all, none, hi);
+      for (int64_t l = 0; l < lanes; ++l)
+        evens.push_back(2 * l);
+    }
     auto cLoop = scf::ForOp::create(
         b, loc, zero, depthwise ? one : sizes[cD], one, accs,
         [&](OpBuilder &b, Location loc, Value c, ValueRange accC) {
@@ -651,10 +883,21 @@ public:
                         for (Value base : baseCols) {
                           Value iw = arith::AddIOp::create(b, loc, base, kwo);
                           SmallVector<Value> at{ivs[nD], channel, ih, iw};
-                          if (strides[1] == 1)
+                          if (flatMode)
+                            at = {ivs[nD], channel, iw};
+                          if (strides[1] == 1) {
                             xv.push_back(loadVector(b, loc, input, at, mask,
                                                     b.getF32Type()));
-                          else
+                          } else if (strides[1] == 2) {
+                            Value lo = loadVector(b, loc, input, at, evenLo,
+                                                  b.getF32Type());
+                            at.back() = arith::AddIOp::create(b, loc, at.back(),
+                                                              idx(lanes));
+                            Value hi = loadVector(b, loc, input, at, evenHi,
+                                                  b.getF32Type());
+                            xv.push_back(vector::ShuffleOp::create(b, loc, lo,
+                                                                   hi, evens));
+                          } else
                             xv.push_back(vector::GatherOp::create(
                                 b, loc, vecType, input, at, gatherIdx,
                                 mask ? mask : allTrue, pass));
@@ -865,6 +1108,14 @@ public:
   }
 
   std::optional<Epilogue> epilogue;
+  /// B packed in panels of this many columns (0: read in place), and the
+  /// indexing maps with B's read as if unpacked.
+  int64_t panelCols = 0;
+  SmallVector<AffineMap> unpackedMaps;
+  /// Reduction blocks of this many k (0: none), and while building one:
+  /// its bounds and whether it is the first or the last.
+  int64_t kBlock = 0;
+  Value kLo, kHi, firstBlock, lastBlock;
 
 private:
   /// Indices of `access` with the m and n loops at `row` and `col`.
@@ -874,8 +1125,13 @@ private:
     for (unsigned d : access.dims) {
       if (d == kZeroDim)
         result.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+      else if (d == rowDim && !outerM.empty())
+        result.push_back(rowParts.lookup(row)[0]);
       else if (d == rowDim)
         result.push_back(row);
+      else if (auto it = llvm::find(outerM, d); it != outerM.end())
+        // parts: rowDim, then outerM innermost first.
+        result.push_back(rowParts.lookup(row)[1 + (outerM.end() - 1 - it)]);
       else if (d == colDim)
         result.push_back(col);
       else if (d == kDim)
@@ -965,6 +1221,24 @@ private:
                                     arith::ConstantIndexOp::create(b, loc, i))
                   .getResult()
             : ii);
+    // Each flat row's index along every m dimension, before any loop (the
+    // stores after the reduction use them too).
+    if (!outerM.empty() && !isConv)
+      for (Value row : rowIdx) {
+        SmallVector<Value> parts;
+        Value rest = row;
+        parts.push_back(arith::RemUIOp::create(b, loc, rest, sizes[rowDim]));
+        rest = arith::DivUIOp::create(b, loc, rest, sizes[rowDim]);
+        for (unsigned d : llvm::reverse(outerM)) {
+          if (d == outerM.front()) {
+            parts.push_back(rest);
+            break;
+          }
+          parts.push_back(arith::RemUIOp::create(b, loc, rest, sizes[d]));
+          rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
+        }
+        rowParts[row] = parts;
+      }
     for (int64_t v = 0; v < vecs; ++v)
       colIdx.push_back(
           v ? arith::AddIOp::create(
@@ -975,31 +1249,63 @@ private:
     Value splat;
     if (init)
       splat = vector::BroadcastOp::create(b, loc, vecType, init);
-    for (int64_t i = 0; i < r; ++i)
-      for (int64_t v = 0; v < vecs; ++v)
-        accs.push_back(splat ? splat
-                             : loadVector(b, loc, C.memref,
-                                          indices(b, loc, C, rowIdx[i],
-                                                  colIdx[v], Value()),
-                                          mask, b.getF32Type()));
+    auto loadC = [&](OpBuilder &b) {
+      SmallVector<Value> loaded;
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t v = 0; v < vecs; ++v)
+          loaded.push_back(
+              loadVector(b, loc, C.memref,
+                         indices(b, loc, C, rowIdx[i], colIdx[v], Value()),
+                         mask, b.getF32Type()));
+      return loaded;
+    };
+    if (splat && kLo && !isConv) {
+      // k blocks: the fill's value in the first, the partial sums in C after.
+      SmallVector<Type> types(r * vecs, vecType);
+      auto pick = scf::IfOp::create(b, loc, types, firstBlock,
+                                    /*withElseRegion=*/true);
+      OpBuilder thenB = pick.getThenBodyBuilder();
+      scf::YieldOp::create(thenB, loc, SmallVector<Value>(r * vecs, splat));
+      OpBuilder elseB = pick.getElseBodyBuilder();
+      scf::YieldOp::create(elseB, loc, loadC(elseB));
+      accs.assign(pick.getResults().begin(), pick.getResults().end());
+    } else if (splat) {
+      accs.assign(r * vecs, splat);
+    } else {
+      accs = loadC(b);
+    }
     SmallVector<Value> results;
     if (isConv) {
       results = convReduction(b, loc, rowIdx, colIdx, mask, accs);
     } else {
       results = reduction(b, loc, rowIdx, colIdx, r, vecs, mask, accs, 0);
     }
-    for (int64_t i = 0; i < r; ++i)
-      for (int64_t v = 0; v < vecs; ++v) {
-        Value value = results[i * vecs + v];
-        const Access &dest = epilogue ? epilogue->output : C;
-        if (epilogue)
-          value = applyEpilogue(b, loc, value, rowIdx[i], colIdx[v], mask);
-        auto idx = indices(b, loc, dest, rowIdx[i], colIdx[v], Value());
-        if (mask)
-          vector::MaskedStoreOp::create(b, loc, dest.memref, idx, mask, value);
-        else
-          vector::StoreOp::create(b, loc, value, dest.memref, idx);
-      }
+    auto store = [&](OpBuilder &b, bool withEpilogue) {
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t v = 0; v < vecs; ++v) {
+          Value value = results[i * vecs + v];
+          const Access &dest = withEpilogue ? epilogue->output : C;
+          if (withEpilogue)
+            value = applyEpilogue(b, loc, value, rowIdx[i], colIdx[v], mask);
+          auto idx = indices(b, loc, dest, rowIdx[i], colIdx[v], Value());
+          if (mask)
+            vector::MaskedStoreOp::create(b, loc, dest.memref, idx, mask,
+                                          value);
+          else
+            vector::StoreOp::create(b, loc, value, dest.memref, idx);
+        }
+    };
+    if (epilogue && kLo && !isConv) {
+      // k blocks: partial sums to C, the epilogue after the last block.
+      auto last = scf::IfOp::create(b, loc, TypeRange{}, lastBlock,
+                                    /*withElseRegion=*/true);
+      OpBuilder thenB = last.getThenBodyBuilder();
+      store(thenB, true);
+      OpBuilder elseB = last.getElseBodyBuilder();
+      store(elseB, false);
+      return;
+    }
+    store(b, epilogue.has_value());
   }
 
   /// The reduction of a matmul micro-kernel from `accs`: one scf.for per k
@@ -1013,8 +1319,9 @@ private:
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     unsigned d = dims.k[level];
+    bool blocked = kLo && d == kDim;
     auto loop = scf::ForOp::create(
-        b, loc, zero, sizes[d], one, accs,
+        b, loc, blocked ? kLo : zero, blocked ? kHi : sizes[d], one, accs,
         [&](OpBuilder &b, Location loc, Value k, ValueRange acc) {
           if (level + 1 < dims.k.size()) {
             // An outer k loop: indices() reads its induction variable.
@@ -1025,10 +1332,29 @@ private:
             return;
           }
           SmallVector<Value> bv, next;
-          for (int64_t v = 0; v < vecs; ++v)
-            bv.push_back(loadVector(b, loc, B.memref,
-                                    indices(b, loc, B, Value(), colIdx[v], k),
-                                    mask, b.getF32Type()));
+          for (int64_t v = 0; v < vecs; ++v) {
+            auto idx = indices(b, loc, B, Value(), colIdx[v], k);
+            if (panelCols) {
+              // The strip's vectors lie in one panel (colIdx[0] / NR) from
+              // column colIdx[0] % NR on; the last panel is zero-padded, so
+              // no mask.
+              Value width = arith::ConstantIndexOp::create(b, loc, panelCols);
+              Value first = arith::RemUIOp::create(b, loc, colIdx[0], width);
+              idx.back() =
+                  v ? arith::AddIOp::create(
+                          b, loc, first,
+                          arith::ConstantIndexOp::create(b, loc, v * lanes))
+                          .getResult()
+                    : first;
+              idx.insert(idx.begin(),
+                         arith::DivUIOp::create(b, loc, colIdx[0], width));
+              bv.push_back(
+                  vector::LoadOp::create(b, loc, vecType, B.memref, idx));
+              continue;
+            }
+            bv.push_back(
+                loadVector(b, loc, B.memref, idx, mask, b.getF32Type()));
+          }
           for (int64_t i = 0; i < r; ++i) {
             Value a = memref::LoadOp::create(
                 b, loc, A.memref, indices(b, loc, A, rowIdx[i], Value(), k));
@@ -1091,6 +1417,11 @@ private:
   /// The loops of C's rows (one per micro-kernel row), of its vector
   /// columns, and of the reduction (contractions only).
   unsigned rowDim = ~0u, colDim = ~0u, kDim = ~0u;
+  /// The m dimensions outside rowDim, outermost first, flattened with it
+  /// into the kernel's rows; each flat row's index along rowDim and them
+  /// (rowDim first, then outerM innermost first).
+  SmallVector<unsigned> outerM;
+  DenseMap<Value, SmallVector<Value>> rowParts;
   int64_t lanes, mr, nv, mb, nb;
   Access A, B, C;
   SmallVector<Value> sizes, ivs;
@@ -1099,6 +1430,8 @@ private:
   bool isConv = false, depthwise = false;
   /// Whether the convolution's vectors run along output channels.
   bool channelMode = false;
+  /// Whether a 1x1 convolution's vectors run along its flattened pixels.
+  bool flatMode = false;
   Access filterAccess;
   /// What the accumulators start from when not C or a splat.
   std::optional<Access> initAccess;
@@ -1139,15 +1472,19 @@ struct KilnVectorizeContractionsPass
   void runOnOperation() override {
     if (vectorBits % 32 || vectorBits < 128 || rowsPerKernel < 1 ||
         vectorsPerKernel < 1 || tileRows < rowsPerKernel ||
-        tileCols < vectorsPerKernel * (vectorBits / 32)) {
+        tileCols < vectorsPerKernel * (vectorBits / 32) || kBlock < 0) {
       getOperation().emitError(
           "kiln-vectorize-contractions: bad options (vector-bits a multiple "
-          "of 32, at least 128; tiles at least one kernel)");
+          "of 32, at least 128; tiles at least one kernel; k-block not "
+          "negative)");
       return signalPassFailure();
     }
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (linalg::isaContractionOpInterface(op) || isConvolution(op))
+      int64_t panel;
+      SmallVector<AffineMap> maps;
+      if (linalg::isaContractionOpInterface(op) || isConvolution(op) ||
+          matchPackedMatmul(op, panel, maps))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates)
@@ -1184,7 +1521,12 @@ struct KilnVectorizeContractionsPass
     bool conv = isConvolution(op);
     linalg::ContractionDimensions noDims;
     FailureOr<linalg::ContractionDimensions> dims = noDims;
-    if (!conv)
+    int64_t panel = 0;
+    SmallVector<AffineMap> unpackedMaps;
+    bool packed = !conv && matchPackedMatmul(op, panel, unpackedMaps);
+    if (packed)
+      dims = linalg::inferContractionDims(unpackedMaps);
+    else if (!conv)
       dims = linalg::inferContractionDims(op);
     if (failed(dims))
       return;
@@ -1193,11 +1535,18 @@ struct KilnVectorizeContractionsPass
     KernelBuilder kernel(op, *dims, vectorBits / 32, conv ? 8 : rowsPerKernel,
                          conv ? 2 : vectorsPerKernel, conv ? 64 : tileRows,
                          tileCols);
+    if (packed) {
+      kernel.panelCols = panel;
+      kernel.unpackedMaps = unpackedMaps;
+    }
+    if (!conv)
+      kernel.kBlock = kBlock;
     // Convolutions along channels: 12 pixels x 2 vectors (6 x 2 with 16
     // vector registers), so that one strip of a 3x3 filter's channels
     // (C x 9 x 2 vectors) stays in L2 while every pixel tile reads it.
     int64_t channelRows = vectorBits >= 512 ? 12 : 6;
-    if (failed(conv ? kernel.matchConv(op, channelRows, /*channelVectors=*/2)
+    if (failed(conv ? kernel.matchConv(op, channelRows, /*channelVectors=*/2,
+                                       rowsPerKernel, vectorsPerKernel)
                     : kernel.match()))
       return;
     Value c = op.getDpsInits()[0];

@@ -29,6 +29,8 @@
 
 #include "kiln/Codegen/Passes.h"
 
+#include "VectorLoops.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -48,12 +50,7 @@ using namespace mlir;
 
 namespace {
 
-/// The buffer a view (expand/collapse shape, cast) was taken of.
-Value rootOf(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
+using kiln::rootBuffer;
 
 /// A size, traced back to where it comes from, so that sizes of different
 /// views of the same data compare equal: a constant, or an SSA value (an
@@ -108,15 +105,6 @@ SizeKey sizeOfValue(Value v) {
     if (auto index = dim.getConstantIndex())
       return sizeOfDim(dim.getSource(), *index);
   return {ShapedType::kDynamic, v, -1};
-}
-
-/// Whether `type`'s innermost dimension has stride 1.
-bool innermostContiguous(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (type.getRank() == 0 || failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
 }
 
 /// How one operand is indexed: for each memref dimension, a loop or -1 for
@@ -209,7 +197,8 @@ FailureOr<RowOp> analyze(linalg::LinalgOp op) {
     // The column, when read, is the contiguous innermost dimension.
     for (auto [i, l] : llvm::enumerate(result.loops))
       if (l == (int64_t)row.colLoop) {
-        if (i + 1 != result.loops.size() || !innermostContiguous(type))
+        if (i + 1 != result.loops.size() ||
+            !kiln::hasContiguousInnermostDim(type))
           return std::nullopt;
         result.hasCol = true;
       }
@@ -277,15 +266,8 @@ FailureOr<RowOp> analyze(linalg::LinalgOp op) {
 
   if (generic) {
     Block &body = generic.getRegion().front();
-    for (Operation &inner : body.without_terminator()) {
-      if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
-          inner.getNumRegions() || inner.getNumResults() != 1)
-        return failure();
-      for (Type t :
-           llvm::concat<Type>(inner.getOperandTypes(), inner.getResultTypes()))
-        if (!t.isIntOrIndexOrFloat() || t.isIndex())
-          return failure();
-    }
+    if (!kiln::isVectorizableBody(body))
+      return failure();
     BlockArgument out = body.getArgument(body.getNumArguments() - 1);
     if (row.reduction) {
       // yield combine(out, g(inputs)), out used only there.
@@ -370,10 +352,10 @@ struct Run {
     all.push_back(&next);
     llvm::SmallDenseSet<Value> written;
     for (const RowOp *r : all)
-      written.insert(rootOf(r->output.memref));
+      written.insert(rootBuffer(r->output.memref));
     for (const RowOp *r : all) {
       for (const Operand &in : r->inputs)
-        if (written.contains(rootOf(in.memref)) && !rowAligned(*r, in))
+        if (written.contains(rootBuffer(in.memref)) && !rowAligned(*r, in))
           return false;
       if (!rowAligned(*r, r->output))
         return false;
@@ -479,30 +461,8 @@ private:
                   bool vec) {
     Block &body = generic.getRegion().front();
     IRMapping map;
-    for (auto [i, v] : llvm::enumerate(inputs))
-      map.map(body.getArgument(i), v);
-    auto lookup = [&](Value v) -> Value {
-      if (Value m = map.lookupOrNull(v))
-        return m;
-      if (!vec)
-        return v;
-      Value splat =
-          vector::BroadcastOp::create(b, loc, vecType(b, v.getType()), v);
-      map.map(v, splat);
-      return splat;
-    };
-    for (Operation &inner : body.without_terminator()) {
-      if (&inner == stop)
-        break;
-      OperationState state(loc, inner.getName());
-      for (Value operand : inner.getOperands())
-        state.addOperands(lookup(operand));
-      Type type = inner.getResult(0).getType();
-      state.addTypes(vec ? Type(vecType(b, type)) : type);
-      state.addAttributes(inner.getAttrs());
-      map.map(inner.getResult(0), b.create(state)->getResult(0));
-    }
-    return lookup(want);
+    kiln::cloneBody(b, loc, body, inputs, stop, vec ? lanes : 0, map);
+    return kiln::lookupBodyValue(b, loc, map, want, vec ? lanes : 0);
   }
 
   void buildOp(OpBuilder &b, Location loc, const RowOp &r,
@@ -619,40 +579,11 @@ private:
   Value columns(OpBuilder &b, Location loc, Value n, Value acc,
                 function_ref<Value(Value, Value, Value)> body) {
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value step = arith::ConstantIndexOp::create(b, loc, lanes);
-    Value full = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, n, step), step);
-    SmallVector<Value> init;
-    if (acc)
-      init.push_back(acc);
-    auto loop = scf::ForOp::create(
-        b, loc, zero, full, step, init,
-        [&](OpBuilder &nb, Location loc, Value col, ValueRange carried) {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value next = body(col, Value(), acc ? carried[0] : Value());
-          SmallVector<Value> yield;
-          if (acc)
-            yield.push_back(next);
-          scf::YieldOp::create(b, loc, yield);
+    return kiln::buildVectorColumns(
+        b, loc, zero, n, lanes, acc,
+        [&](OpBuilder &, Value col, Value mask, Value acc) {
+          return body(col, mask, acc);
         });
-    SmallVector<Value> mid(loop.getResults());
-    auto tail = scf::ForOp::create(
-        b, loc, full, n, step, mid,
-        [&](OpBuilder &nb, Location loc, Value col, ValueRange carried) {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value left = arith::SubIOp::create(b, loc, n, col);
-          Value mask = vector::CreateMaskOp::create(
-              b, loc, VectorType::get({lanes}, b.getI1Type()),
-              ValueRange{left});
-          Value next = body(col, mask, acc ? carried[0] : Value());
-          SmallVector<Value> yield;
-          if (acc)
-            yield.push_back(next);
-          scf::YieldOp::create(b, loc, yield);
-        });
-    return acc ? tail.getResult(0) : Value();
   }
 
   Run &run;

@@ -6,15 +6,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Driver/Compiler.h"
+#include "kiln/Dialect/Kiln/Transforms/Passes.h"
 #include "kiln/Target/JIT.h"
 #include "kiln/Target/SharedLibrary.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -111,8 +113,11 @@ llvm::Error mlir::kiln::lowerTo(ModuleOp module, Stage stage,
     setStage(Stage::Kiln);
   }
   if (stage >= Stage::Linalg && current < (int)Stage::Linalg) {
-    if (auto err = runPhase(module, "linalg", options,
-                            [&](OpPassManager &pm) { buildLinalgPipeline(pm); }))
+    if (auto err = runPhase(module, "linalg", options, [&](OpPassManager &pm) {
+          if (options.unrollScans)
+            pm.addNestedPass<func::FuncOp>(createKilnUnrollScans());
+          buildLinalgPipeline(pm);
+        }))
       return err;
     setStage(Stage::Linalg);
   }

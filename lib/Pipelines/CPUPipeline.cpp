@@ -67,16 +67,28 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                                          const CPUPipelineOptions &options) {
   // Weights read through a transpose are transposed once, here.
   pm.addNestedPass<func::FuncOp>(createKilnFoldConstantTransposes());
+  // Constant matmul weights are laid out once in the column panels the
+  // matmul kernels read (vectors per kernel x lanes wide).
+  KilnPackMatmulWeightsOptions panels;
+  panels.panelCols = KilnVectorizeContractionsOptions().vectorsPerKernel *
+                     (options.vectorBits / 32);
+  pm.addNestedPass<func::FuncOp>(createKilnPackMatmulWeights(panels));
   // Tensors to buffers. Entry points keep identity layouts so that the
   // runtime can pass plain row-major descriptors.
   // In-place stores of training steps become materializations, and the
   // computations they store write straight into the destination buffers.
   pm.addNestedPass<func::FuncOp>(createKilnLowerAssignments());
+  // Initializers CSE merged get one copy per accumulator again, so that
+  // bufferization copies no buffer for them.
+  pm.addNestedPass<func::FuncOp>(createKilnUnshareInitializers());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop's new state (kiln.scan's recurrent layers) is a new buffer each
+  // step; the deallocation pipeline below frees the old one.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Returned buffers become owned by the caller (copies where they would
   // alias an input or a constant); everything else is freed here.
@@ -98,6 +110,10 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   KilnVectorizeRowReductionsOptions rows;
   rows.vectorBits = options.vectorBits;
   pm.addNestedPass<func::FuncOp>(createKilnVectorizeRowReductions(rows));
+  // Every other elementwise op: vector loops along its innermost dimension.
+  KilnVectorizeElementwiseOptions elementwise;
+  elementwise.vectorBits = options.vectorBits;
+  pm.addNestedPass<func::FuncOp>(createKilnVectorizeElementwise(elementwise));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createKilnExpandStridedCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());

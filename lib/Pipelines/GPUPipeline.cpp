@@ -161,6 +161,9 @@ void mlir::kiln::buildGPUPipeline(OpPassManager &pm,
   CPUPipelineOptions graph;
   graph.inputShapes = options.inputShapes;
   buildGraphPipeline(pm, graph);
+  // Kernels cannot yet run inside a loop that carries tensors: recurrent
+  // layers' steps are unrolled again.
+  pm.addNestedPass<func::FuncOp>(createKilnUnrollScans());
   buildLinalgPipeline(pm);
   buildGPUKernelPipeline(pm, options);
   buildGPUCodegenPipeline(pm, options);

@@ -51,6 +51,21 @@ func.func @unrolled(%x: vector<4xf32>, %d: vector<2xf64>) -> (vector<4xf32>, vec
 
 // -----
 
+// Integer powers too: ConvertMathToFuncs, after the vector lowering, would
+// leave vector.extract ops behind.
+// CHECK-LABEL: func @powers
+// CHECK-COUNT-4: math.ipowi %{{.*}}, %{{.*}} : i32
+// CHECK-COUNT-2: math.fpowi %{{.*}}, %{{.*}} : f32, i32
+// CHECK-NOT: math.{{[fi]}}powi
+// CHECK: return
+func.func @powers(%x: vector<4xi32>, %f: vector<2xf32>, %n: vector<2xi32>) -> (vector<4xi32>, vector<2xf32>) {
+  %0 = math.ipowi %x, %x : vector<4xi32>
+  %1 = math.fpowi %f, %n : vector<2xf32>, vector<2xi32>
+  return %0, %1 : vector<4xi32>, vector<2xf32>
+}
+
+// -----
+
 func.func @two_dims(%x: vector<2x4xf32>) -> vector<2x4xf32> {
   // expected-error @+1 {{cannot unroll this vector math op}}
   %0 = math.erfc %x : vector<2x4xf32>

@@ -183,13 +183,17 @@ func.func @consumer_with_index(%a: memref<16x16xf32>, %b: memref<16x16xf32>,
 
 // -----
 
-// Convolutions: vectors along the output width; stride 2 reads through
-// gathers; the bias initializer stays and the relu consumer is fused.
+// Convolutions: vectors along the output width; stride 2 reads two
+// contiguous masked loads and keeps the even elements (no gather); the bias
+// initializer stays and the relu consumer is fused.
 // CHECK-LABEL: func @conv_bias_relu
 // CHECK: linalg.generic
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 // CHECK: scf.parallel
-// CHECK: vector.gather
+// CHECK-NOT: vector.gather
+// CHECK: vector.maskedload
+// CHECK: vector.maskedload
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<16xf32>, vector<16xf32>
 // CHECK: vector.fma
 // CHECK: arith.maximumf {{.*}} : vector<16xf32>
 // CHECK-NOT: linalg.generic

@@ -5,12 +5,16 @@
 # stores), tiles not a multiple of the parallel tile, K of 1; batched and
 # broadcast matmuls; fused bias + activation + residual consumers; stride-2
 # and dilated convolutions (gathers); depthwise convolutions; convolutions
-# vectorized along output channels (packed filters, scattered outputs).
+# vectorized along output channels (packed filters, scattered outputs);
+# constant matmul weights packed into column panels (AVX-512 and AVX2);
+# standalone elementwise ops as vector loops (activation chains, broadcasts,
+# odd innermost sizes, integers and casts, dynamic batches).
 # Against numpy (rtol 1e-4, atol 1e-5).
 
 import math
 
 import numpy as np
+import onnx
 
 import kiln_testing as kt
 
@@ -235,9 +239,181 @@ def test_conv_channel_vectors():
         kt.check(model, {"x": x}, {"y": want}, tag=f"chan_{tag}")
 
 
+def test_packed_weights():
+    # Constant weights are packed at compile time into panels of 64 columns
+    # (32 with AVX2), the last one zero-padded: N not a multiple of the
+    # panel, K tails, a single row, few rows (the tiles split along N), and
+    # a K long enough to be blocked; Gemm (transposed weight, bias, relu)
+    # and MatMul (weight read as is).
+    for m, k, n in [(1, 7, 64), (1, 33, 70), (5, 1, 129), (32, 1100, 128),
+                    (13, 17, 1000)]:
+        x = kt.randn(rng, m, k)
+        w = kt.randn(rng, n, k, scale=0.3)
+        bias = kt.randn(rng, n)
+        gemm = kt.make_model(
+            [kt.node("Gemm", ["x", "w", "bias"], ["g"], transB=1),
+             kt.node("Relu", ["g"], ["y"])],
+            inputs=[kt.tensor_input("x", [m, k])],
+            outputs=[kt.tensor_output("y", [m, n])],
+            initializers={"w": w, "bias": bias})
+        want = np.maximum(f64(x) @ f64(w).T + f64(bias), 0)
+        for args, isa in [((), "host"), (("--mattr=-avx512f",), "avx2")]:
+            kt.check(gemm, {"x": x}, {"y": want}, extra_args=args,
+                     tag=f"packed_gemm{m}x{k}x{n}_{isa}")
+        matmul = kt.make_model(
+            [kt.node("MatMul", ["x", "wt"], ["y"])],
+            inputs=[kt.tensor_input("x", [m, k])],
+            outputs=[kt.tensor_output("y", [m, n])],
+            initializers={"wt": np.ascontiguousarray(w.T)})
+        kt.check(matmul, {"x": x}, {"y": f64(x) @ f64(w).T},
+                 tag=f"packed_mm{m}x{k}x{n}")
+
+
+def test_packed_rank3_dynamic_batch():
+    # x[s, b, k] @ W[k, n] (the LSTM's input projection) with a dynamic
+    # batch: the kernel's rows run over s and b flattened, at batch 1 and 3.
+    w = kt.randn(rng, 24, 100, scale=0.3)
+    bias = kt.randn(rng, 100)
+    model = kt.make_model(
+        [kt.node("MatMul", ["x", "w"], ["p"]),
+         kt.node("Add", ["p", "bias"], ["y"])],
+        inputs=[kt.tensor_input("x", [7, "batch", 24])],
+        outputs=[kt.tensor_output("y", [7, "batch", 100])],
+        initializers={"w": w, "bias": bias})
+    for batch in (1, 3):
+        x = kt.randn(rng, 7, batch, 24)
+        kt.check(model, {"x": x}, {"y": f64(x) @ f64(w) + f64(bias)},
+                 tag=f"packed_rank3_b{batch}")
+
+
+def test_packed_two_reduction_dims():
+    # [b, s, h, d] against a constant [h * d, n] reshaped to [h, d, n]: two
+    # k dimensions read from the panels.
+    a = kt.randn(rng, 2, 5, 3, 4)
+    w = kt.randn(rng, 12, 70)
+    model = kt.make_model(
+        [kt.node("Reshape", ["a", "shape"], ["r"]),
+         kt.node("MatMul", ["r", "w"], ["y"])],
+        inputs=[kt.tensor_input("a", ["batch", 5, 3, 4])],
+        outputs=[kt.tensor_output("y", ["batch", 5, 70])],
+        initializers={"w": w, "shape": np.array([0, 5, 12], np.int64)})
+    kt.check(model, {"a": a}, {"y": f64(a).reshape(2, 5, 12) @ f64(w)},
+             tag="packed_two_k")
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-f64(x)))
+
+
+def test_elementwise_activation_chains():
+    # Standalone elementwise ops (no kernel takes them) run as vector loops
+    # along the innermost dimension with a masked tail: LSTM-like gates
+    # sigmoid(a) * tanh(b) + log(exp(c) + 1) on innermost sizes 1, 7, 17, 33
+    # and 256, a dynamic batch, and a 3 x 5000 buffer (one column of 15000
+    # elements cut into several parallel chunks). exp, tanh and log are
+    # polynomials (rtol 1e-5).
+    for shape in ([4, 1], [3, 7], [2, 5, 17], [5, 33], [2, 256], [3, 5000]):
+        dims = ["batch"] + shape[1:]
+        a, b, c = (kt.randn(rng, *shape, scale=3) for _ in range(3))
+        model = kt.make_model(
+            [kt.node("Sigmoid", ["a"], ["s"]), kt.node("Tanh", ["b"], ["t"]),
+             kt.node("Mul", ["s", "t"], ["g"]), kt.node("Exp", ["c"], ["e"]),
+             kt.node("Add", ["e", "one"], ["e1"]),
+             kt.node("Log", ["e1"], ["l"]), kt.node("Add", ["g", "l"], ["y"])],
+            inputs=[kt.tensor_input(n, dims) for n in "abc"],
+            outputs=[kt.tensor_output("y", dims)],
+            initializers={"one": np.array(1, np.float32)})
+        want = sigmoid(a) * np.tanh(f64(b)) + np.log(np.exp(f64(c)) + 1)
+        kt.check(model, {"a": a, "b": b, "c": c}, {"y": want}, rtol=1e-5,
+                 atol=1e-6, tag="ew_chain_" + "x".join(map(str, shape)))
+
+
+def test_elementwise_broadcasts():
+    # A per-channel bias on NCHW (broadcast along the collapsed H x W
+    # column, loaded once per channel), a vector along the innermost
+    # dimension, a per-row value (keepdims shape [N, 1]) and a 0-d scalar.
+    x = kt.randn(rng, 2, 5, 7, 9)
+    bias = kt.randn(rng, 5, 1, 1)
+    model = kt.make_model(
+        [kt.node("Add", ["x", "bias"], ["h"]),
+         kt.node("Sigmoid", ["h"], ["y"])],
+        inputs=[kt.tensor_input("x", ["batch", 5, 7, 9])],
+        outputs=[kt.tensor_output("y", ["batch", 5, 7, 9])],
+        initializers={"bias": bias})
+    kt.check(model, {"x": x}, {"y": sigmoid(f64(x) + f64(bias))}, rtol=1e-5,
+             atol=1e-6, tag="ew_bias_nchw")
+    for n, k in ((6, 33), (3, 17), (4, 1)):
+        x = kt.randn(rng, n, k)
+        col = kt.randn(rng, k)
+        row = kt.randn(rng, n, 1)
+        s = np.array(0.75, np.float32)
+        model = kt.make_model(
+            [kt.node("Mul", ["x", "col"], ["m"]),
+             kt.node("Sub", ["m", "row"], ["d"]),
+             kt.node("Mul", ["d", "s"], ["p"]),
+             kt.node("Tanh", ["p"], ["y"])],
+            inputs=[kt.tensor_input("x", ["batch", k]),
+                    kt.tensor_input("col", [k]),
+                    kt.tensor_input("row", ["batch", 1]),
+                    kt.tensor_input("s", [])],
+            outputs=[kt.tensor_output("y", ["batch", k])])
+        want = np.tanh((f64(x) * f64(col) - f64(row)) * f64(s))
+        kt.check(model, {"x": x, "col": col, "row": row, "s": s}, {"y": want},
+                 rtol=1e-5, atol=1e-6, tag=f"ew_bcast_{n}x{k}")
+
+
+def test_elementwise_integers_and_casts():
+    # Integer arithmetic, compares and selects on vectors (int32 and int64),
+    # casts both ways; an integer division (left a scalar loop: a masked
+    # tail lane would divide by zero) in the same model. Exact.
+    for dtype in (np.int32, np.int64):
+        a = rng.integers(-1000, 1000, size=(3, 37)).astype(dtype)
+        b = rng.integers(1, 50, size=(37,)).astype(dtype)
+        f = kt.randn(rng, 3, 37, scale=100)
+        model = kt.make_model(
+            [kt.node("Mul", ["a", "b"], ["m"]),
+             kt.node("Max", ["m", "a"], ["mx"]),
+             kt.node("Cast", ["f"], ["fi"], to=onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(dtype)]),
+             kt.node("Add", ["mx", "fi"], ["s"]),
+             kt.node("Div", ["s", "b"], ["y"]),
+             kt.node("Greater", ["s", "a"], ["gt"]),
+             kt.node("Where", ["gt", "s", "a"], ["w"]),
+             kt.node("Cast", ["w"], ["z"], to=1)],
+            inputs=[kt.tensor_input("a", ["batch", 37], dtype),
+                    kt.tensor_input("b", [37], dtype),
+                    kt.tensor_input("f", ["batch", 37])],
+            outputs=[kt.tensor_output("y", ["batch", 37], dtype),
+                     kt.tensor_output("w", ["batch", 37], dtype),
+                     kt.tensor_output("z", ["batch", 37])])
+        m = np.maximum(a * b, a)
+        s = m + np.trunc(f).astype(dtype)
+        q = np.abs(s) // b * np.sign(s)  # ONNX integer Div truncates
+        w = np.where(s > a, s, a)
+        got = kt.run_kiln(model, {"a": a, "b": b, "f": f},
+                          tag=f"ew_int_{np.dtype(dtype).name}")
+        kt.assert_close("y", got["y"], q, rtol=0, atol=0, dtype=dtype)
+        kt.assert_close("w", got["w"], w, rtol=0, atol=0, dtype=dtype)
+        kt.assert_close("z", got["z"], w.astype(np.float32), rtol=0, atol=0)
+
+
+def test_elementwise_transposed_input():
+    # exp of a transposed input: the fused op reads across rows, stays a
+    # scalar loop nest, and must still be right.
+    x = kt.randn(rng, 2, 17, 9)
+    model = kt.make_model(
+        [kt.node("Transpose", ["x"], ["t"], perm=[0, 2, 1]),
+         kt.node("Exp", ["t"], ["y"])],
+        inputs=[kt.tensor_input("x", ["batch", 17, 9])],
+        outputs=[kt.tensor_output("y", ["batch", 9, 17])])
+    kt.check(model, {"x": x}, {"y": np.exp(f64(x).transpose(0, 2, 1))},
+             rtol=1e-5, atol=1e-6, tag="ew_transposed")
+
+
 if __name__ == "__main__":
     kt.main(test_matmul_tails, test_batched_broadcast_matmul,
             test_gemm_bias_relu_residual, test_dense_rank3_gelu,
             test_two_reduction_dims, test_attention_scores,
             test_vector_math_accuracy, test_conv_tails_strides_dilations,
-            test_depthwise_conv, test_conv_channel_vectors)
+            test_depthwise_conv, test_conv_channel_vectors,
+            test_packed_weights, test_packed_rank3_dynamic_batch,
+            test_packed_two_reduction_dims)

@@ -39,6 +39,7 @@ static int compileForCUDA(const std::string &input, const std::string &output,
   mlir::kiln::CompileOptions options;
   if (failed(flags.apply(*module, options)))
     return 1;
+  options.unrollScans = true;
   auto stage =
       emit == "mlir" ? mlir::kiln::Stage::Kiln : mlir::kiln::Stage::Linalg;
   if (auto err = mlir::kiln::lowerTo(*module, stage, options))

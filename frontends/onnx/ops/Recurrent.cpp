@@ -1,14 +1,15 @@
 //===- Recurrent.cpp - ONNX recurrent ops ---------------------------------===//
 //
-// RNN, GRU and LSTM, unrolled over their (static) time steps into kiln ops:
-// one matmul of the whole sequence with W up front, then per step a matmul
-// with R, slices for the gates and elementwise activations. Unrolling keeps
-// every step an ordinary kiln op, so fusion and reverse-mode autodiff see
-// through the recurrence with no op of their own. A sequence length only
-// known at run time cannot be unrolled and is reported as unsupported;
-// per-batch `sequence_lens` (constant or not) are honoured by masking: a
+// RNN, GRU and LSTM: one matmul of the whole sequence with W up front (both
+// biases added to it), then the cell per step: a matmul with R, slices for
+// the gates and elementwise activations. A sequence of more than one step
+// becomes one kiln.scan per direction, whose body is the cell built once
+// (so the steps may be a run-time count); a single step is built inline.
+// Per-batch `sequence_lens` (constant or not) are honoured by masking: a
 // step past a sequence's end keeps its state and writes zeros to Y, which
-// also makes the reverse direction start at each sequence's own end.
+// also makes the reverse direction start at each sequence's own end. The
+// cell is plain kiln ops either way; kiln.scan has no gradient rule (the C++
+// DSL's recurrent layers, which training needs, unroll their own steps).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 
 #include "kiln/Dialect/Kiln/IR/ConstantOperands.h"
 
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
@@ -25,6 +27,10 @@ using namespace mlir::kiln;
 namespace {
 
 enum class CellKind { RNN, GRU, LSTM };
+
+/// Sequences of more than one step import as one kiln.scan (a loop) rather
+/// than as a copy of the cell per step.
+constexpr bool kLoopOverSteps = true;
 
 /// One activation function of the cell, with its parameters.
 struct Activation {
@@ -39,13 +45,17 @@ struct ActivationInfo {
   int alphas, betas;
   float alpha, beta;
 };
-constexpr ActivationInfo kActivations[] = {
-    {"relu", 0, 0, 0, 0},          {"tanh", 0, 0, 0, 0},
-    {"sigmoid", 0, 0, 0, 0},       {"affine", 1, 1, 1.0f, 0.0f},
-    {"leakyrelu", 1, 0, 0.01f, 0}, {"thresholdedrelu", 1, 0, 1.0f, 0},
-    {"scaledtanh", 1, 1, 1.0f, 1.0f}, {"hardsigmoid", 1, 1, 0.2f, 0.5f},
-    {"elu", 1, 0, 1.0f, 0},        {"softsign", 0, 0, 0, 0},
-    {"softplus", 0, 0, 0, 0}};
+constexpr ActivationInfo kActivations[] = {{"relu", 0, 0, 0, 0},
+                                           {"tanh", 0, 0, 0, 0},
+                                           {"sigmoid", 0, 0, 0, 0},
+                                           {"affine", 1, 1, 1.0f, 0.0f},
+                                           {"leakyrelu", 1, 0, 0.01f, 0},
+                                           {"thresholdedrelu", 1, 0, 1.0f, 0},
+                                           {"scaledtanh", 1, 1, 1.0f, 1.0f},
+                                           {"hardsigmoid", 1, 1, 0.2f, 0.5f},
+                                           {"elu", 1, 0, 1.0f, 0},
+                                           {"softsign", 0, 0, 0, 0},
+                                           {"softplus", 0, 0, 0, 0}};
 
 class RecurrentImporter {
 public:
@@ -101,6 +111,11 @@ private:
     Value y, h, c;
   };
   DirectionResult runDirection(int64_t d, bool reverse);
+  /// The same as one kiln.scan over the steps, with `cell` as its body.
+  DirectionResult scanDirection(
+      Value xw, Value h, Value c, bool reverse,
+      function_ref<std::tuple<Value, Value, Value>(Value, Value, Value, Value)>
+          cell);
 
   OnnxNode &node;
   OpChain chain;
@@ -110,6 +125,8 @@ private:
   Value x, w, r, bias, sequenceLens, initialH, initialC, peepholes;
   std::optional<float> clipValue;
   bool linearBeforeReset = false, inputForget = false;
+  /// Whether the steps become one kiln.scan rather than being unrolled.
+  bool useScan = false;
   SmallVector<SmallVector<Activation>> activations; // per direction
 };
 
@@ -133,9 +150,8 @@ LogicalResult RecurrentImporter::readActivations(int64_t directions) {
     for (const std::string &s : attr->strings())
       names.push_back(llvm::StringRef(s).lower());
     if (names.size() != perCell * directions)
-      return node.emitError()
-             << "expects " << perCell * directions << " activations, got "
-             << names.size();
+      return node.emitError() << "expects " << perCell * directions
+                              << " activations, got " << names.size();
   } else {
     for (int64_t d = 0; d < directions; ++d)
       for (StringRef s : defaults)
@@ -149,8 +165,7 @@ LogicalResult RecurrentImporter::readActivations(int64_t directions) {
     const ActivationInfo *info = llvm::find_if(
         kActivations, [&](const ActivationInfo &a) { return a.name == name; });
     if (info == std::end(kActivations))
-      return node.emitError() << "activation '" << name
-                              << "' is not supported";
+      return node.emitError() << "activation '" << name << "' is not supported";
     Activation a{name, info->alpha, info->beta};
     // The lists are consumed in order by the functions that take them.
     if (info->alphas && nextAlpha < alphas.size())
@@ -180,11 +195,10 @@ Value RecurrentImporter::activate(const Activation &a, Value v) {
     return chain.create<SelectOp>(chain.create<LessOp>(v, zero),
                                   mul(v, scalar(a.alpha)), v);
   if (name == "thresholdedrelu")
-    return chain.create<SelectOp>(
-        chain.create<GreaterOp>(v, scalar(a.alpha)), v, zero);
+    return chain.create<SelectOp>(chain.create<GreaterOp>(v, scalar(a.alpha)),
+                                  v, zero);
   if (name == "scaledtanh")
-    return mul(scalar(a.alpha),
-               chain.create<TanhOp>(mul(v, scalar(a.beta))));
+    return mul(scalar(a.alpha), chain.create<TanhOp>(mul(v, scalar(a.beta))));
   if (name == "hardsigmoid")
     return chain.clamp(add(mul(v, scalar(a.alpha)), scalar(a.beta)), zero,
                        scalar(1));
@@ -210,8 +224,16 @@ RecurrentImporter::runDirection(int64_t d, bool reverse) {
   Value rb;
   if (bias) {
     Value b = direction(bias, d, {2 * gh});
-    xw = add(xw, slice(b, 0, 0, gh));
+    Value wb = slice(b, 0, 0, gh);
     rb = slice(b, 0, gh, 2 * gh);
+    // The recurrent bias joins the input's bias, added once for the whole
+    // sequence rather than per step, except GRU's R_h bias under
+    // linear_before_reset, which the reset gate multiplies.
+    if (kind != CellKind::GRU || !linearBeforeReset) {
+      wb = add(wb, rb);
+      rb = Value();
+    }
+    xw = add(xw, wb);
   }
   // Missing initial states are zeros, [1, H], which broadcast over B.
   auto initial = [&](Value given) {
@@ -246,33 +268,31 @@ RecurrentImporter::runDirection(int64_t d, bool reverse) {
   };
   auto withBias = [&](Value v, Value b) { return b ? add(v, b) : v; };
 
-  SmallVector<Value> ys(steps);
-  for (int64_t i = 0; i < steps && chain.ok(); ++i) {
-    int64_t t = reverse ? steps - 1 - i : i;
-    Value xt = reshape(slice(xw, 0, t, t + 1), {-1, gh});
+  // One step: from the input's contribution xt [B, G*H] and the states, the
+  // new states and the step's output. `position` (a rank-0 tensor of
+  // sequence_lens' element type) is the step's place in the sequence.
+  auto cell = [&](Value xt, Value h, Value c, Value position) {
     Value hNew, cNew;
     switch (kind) {
     case CellKind::RNN:
       hNew = activate(act[0], add(xt, withBias(matmul(h, rt), rb)));
       break;
     case CellKind::GRU: {
-      Value zr = add(slice(xt, 1, 0, 2 * hidden),
-                     withBias(matmul(h, rtZR), rbZR));
+      Value zr =
+          add(slice(xt, 1, 0, 2 * hidden), withBias(matmul(h, rtZR), rbZR));
       Value z = activate(act[0], gate(zr, 0));
       Value rg = activate(act[0], gate(zr, 1));
       Value xh = gate(xt, 2);
-      Value candidate =
-          linearBeforeReset
-              ? add(xh, mul(rg, withBias(matmul(h, rtH), rbH)))
-              : add(xh, withBias(matmul(mul(rg, h), rtH), rbH));
+      Value candidate = linearBeforeReset
+                            ? add(xh, mul(rg, withBias(matmul(h, rtH), rbH)))
+                            : add(xh, withBias(matmul(mul(rg, h), rtH), rbH));
       Value hc = activate(act[1], candidate);
       hNew = add(mul(sub(scalar(1), z), hc), mul(z, h));
       break;
     }
     case CellKind::LSTM: {
       Value g = add(xt, withBias(matmul(h, rt), rb));
-      Value gi = gate(g, 0), go = gate(g, 1), gf = gate(g, 2),
-            gc = gate(g, 3);
+      Value gi = gate(g, 0), go = gate(g, 1), gf = gate(g, 2), gc = gate(g, 3);
       if (pi) {
         gi = add(gi, mul(pi, c));
         gf = add(gf, mul(pf, c));
@@ -291,16 +311,29 @@ RecurrentImporter::runDirection(int64_t d, bool reverse) {
     Value y = hNew;
     if (sequenceLens) {
       // Steps at or past a sequence's length keep the state, output 0.
-      Value inside = reshape(
-          chain.create<LessOp>(
-              chain.scalar(getElementTypeOrSelf(sequenceLens.getType()), t),
-              sequenceLens),
-          {-1, 1});
+      Value inside =
+          reshape(chain.create<LessOp>(position, sequenceLens), {-1, 1});
       y = chain.create<SelectOp>(inside, hNew, scalar(0));
       hNew = chain.create<SelectOp>(inside, hNew, h);
       if (cNew)
         cNew = chain.create<SelectOp>(inside, cNew, c);
     }
+    return std::make_tuple(hNew, cNew, y);
+  };
+  if (!chain.ok())
+    return {};
+  Type lensType =
+      sequenceLens ? getElementTypeOrSelf(sequenceLens.getType()) : Type();
+
+  if (useScan)
+    return scanDirection(xw, h, c, reverse, cell);
+
+  SmallVector<Value> ys(steps);
+  for (int64_t i = 0; i < steps && chain.ok(); ++i) {
+    int64_t t = reverse ? steps - 1 - i : i;
+    Value xt = reshape(slice(xw, 0, t, t + 1), {-1, gh});
+    Value position = sequenceLens ? chain.scalar(lensType, t) : Value();
+    auto [hNew, cNew, y] = cell(xt, h, c, position);
     h = hNew;
     c = cNew;
     ys[t] = reshape(y, {1, 1, -1, hidden});
@@ -312,6 +345,94 @@ RecurrentImporter::runDirection(int64_t d, bool reverse) {
   result.h = reshape(h, {1, -1, hidden});
   if (c)
     result.c = reshape(c, {1, -1, hidden});
+  return result;
+}
+
+RecurrentImporter::DirectionResult RecurrentImporter::scanDirection(
+    Value xw, Value h, Value c, bool reverse,
+    function_ref<std::tuple<Value, Value, Value>(Value, Value, Value, Value)>
+        cell) {
+  OpBuilder &builder = node.getBuilder();
+  Location loc = node.getLoc();
+  // The states have their batch extent from the start (the default initial
+  // states are [1, H] and broadcast in the unrolled form): zeros like one
+  // step of the input's contribution.
+  auto batchWide = [&](Value state) {
+    auto type = cast<RankedTensorType>(state.getType());
+    if (type.getDimSize(0) != 1 ||
+        cast<RankedTensorType>(xw.getType()).getDimSize(1) == 1)
+      return state;
+    int64_t batch = cast<RankedTensorType>(xw.getType()).getDimSize(1);
+    Value zeros;
+    if (!ShapedType::isDynamic(batch)) {
+      auto type = RankedTensorType::get({batch, hidden}, elementType);
+      zeros = node.constant(type, SmallVector<double>(batch * hidden, 0.0));
+    } else {
+      Value like =
+          reshape(slice(slice(xw, 0, 0, 1), 2, 0, hidden), {-1, hidden});
+      zeros = chain.create<FullLikeOp>(like, builder.getF64FloatAttr(0.0));
+    }
+    return add(zeros, state);
+  };
+  SmallVector<Value> inits{batchWide(h)};
+  if (c)
+    inits.push_back(batchWide(c));
+  if (!chain.ok())
+    return {};
+
+  // The body, built in a block of its own before the op (whose result types
+  // depend on what the body yields).
+  auto body = std::make_unique<Block>();
+  auto xwType = cast<RankedTensorType>(xw.getType());
+  body->addArgument(RankedTensorType::get({}, builder.getI64Type()), loc);
+  for (Value init : inits)
+    body->addArgument(init.getType(), loc);
+  Value xt =
+      body->addArgument(RankedTensorType::get(xwType.getShape().drop_front(),
+                                              xwType.getElementType()),
+                        loc);
+  SmallVector<Value> yielded;
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(body.get());
+    Value position;
+    if (sequenceLens)
+      position = chain.cast(body->getArgument(0),
+                            getElementTypeOrSelf(sequenceLens.getType()));
+    Value cIn = c ? body->getArgument(2) : Value();
+    auto [hNew, cNew, y] = cell(xt, body->getArgument(1), cIn, position);
+    if (!chain.ok())
+      return {};
+    yielded.push_back(hNew);
+    if (cNew)
+      yielded.push_back(cNew);
+    yielded.push_back(y);
+    YieldOp::create(builder, loc, yielded);
+  }
+
+  SmallVector<Type> resultTypes;
+  for (Value init : inits)
+    resultTypes.push_back(init.getType());
+  auto yType = cast<RankedTensorType>(yielded.back().getType());
+  SmallVector<int64_t> stacked{xwType.getDimSize(0)};
+  llvm::append_range(stacked, yType.getShape());
+  resultTypes.push_back(RankedTensorType::get(stacked, elementType));
+  auto scan =
+      ScanOp::create(builder, loc, resultTypes, inits, ValueRange{xw}, reverse);
+  scan.getBody().push_back(body.release());
+  if (failed(mlir::verify(scan))) {
+    node.emitError() << "could not build the loop over the time steps";
+    chain.fail();
+    return {};
+  }
+
+  DirectionResult result;
+  result.y = chain.create<UnsqueezeOp>(scan.getOutputs()[0], vector({1}));
+  result.h = reshape(scan.getFinalStates()[0], {1, -1, hidden});
+  if (c)
+    result.c = reshape(scan.getFinalStates()[1], {1, -1, hidden});
+  if (!chain.ok())
+    return {};
   return result;
 }
 
@@ -331,11 +452,11 @@ LogicalResult RecurrentImporter::run() {
   elementType = elementTypeOf(x);
   if (!isa<FloatType>(elementType))
     return node.emitError() << "expects a floating-point input";
-  for (auto [name, v] : {std::pair<StringRef, Value>{"X", x}, {"W", w},
-                         {"R", r}})
+  for (auto [name, v] :
+       {std::pair<StringRef, Value>{"X", x}, {"W", w}, {"R", r}})
     if (tensorRank(v) != 3)
-      return node.emitError() << "expects " << name << " of rank 3, got "
-                              << tensorRank(v);
+      return node.emitError()
+             << "expects " << name << " of rank 3, got " << tensorRank(v);
   gates = kind == CellKind::RNN ? 1 : kind == CellKind::GRU ? 3 : 4;
 
   std::string dir = node.stringAttr("direction", "forward");
@@ -365,10 +486,12 @@ LogicalResult RecurrentImporter::run() {
       return failure();
   }
   steps = cast<RankedTensorType>(x.getType()).getDimSize(0);
-  if (ShapedType::isDynamic(steps))
+  // One step needs no loop.
+  useScan = kLoopOverSteps && (ShapedType::isDynamic(steps) || steps > 1);
+  if (ShapedType::isDynamic(steps) && !useScan)
     return node.emitError() << "a sequence length known only at run time is "
                                "not supported (the time steps are unrolled)";
-  if (steps < 1)
+  if (!ShapedType::isDynamic(steps) && steps < 1)
     return node.emitError() << "expects at least one time step";
 
   if (node.hasAttr("clip"))

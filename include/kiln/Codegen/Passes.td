@@ -212,6 +212,16 @@ def KilnVectorizeContractions
       element of A and `vectors` FMAs (`vector.fma`);
     - tails: single rows, and single vectors with masked loads and stores.
 
+    The kernel's rows run over all m dimensions flattened (x[s, b, k] with
+    a batch of 1 is s rows). A static reduction longer than `k-block` runs
+    in blocks of `k-block` steps around the column strips and rows of a
+    tile (the slice of B stays in L2 while every row block reads it), the
+    partial sums kept in C between blocks. A matmul with fewer than 4
+    tiles (and N under 4 tiles' columns) gets tiles one strip wide, so that
+    threads share a small-batch product. A B that `kiln-pack-matmul-weights`
+    packed into panels exactly one strip wide is read from its panel
+    without masks.
+
     When the accumulator's buffer is a local allocation used only by a
     `linalg.fill`, the contraction, one elementwise `linalg.generic` that
     reads it, and deallocations, the fill becomes the accumulators' initial
@@ -254,7 +264,10 @@ def KilnVectorizeContractions
     Option<"tileRows", "tile-rows", "int64_t", /*default=*/"96",
            "Rows of C per parallel tile">,
     Option<"tileCols", "tile-cols", "int64_t", /*default=*/"256",
-           "Columns of C per parallel tile">
+           "Columns of C per parallel tile">,
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"128",
+           "Matmuls with a static reduction longer than this run it in "
+           "blocks of this many steps, partial sums kept in C (0: never)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
@@ -296,6 +309,44 @@ def KilnVectorizeRowReductions
                            "::mlir::vector::VectorDialect"];
 }
 
+def KilnVectorizeElementwise
+    : Pass<"kiln-vectorize-elementwise", "func::FuncOp"> {
+  let summary = "Vector loops for standalone elementwise ops on buffers";
+  let description = [{
+    Every linalg op on buffers whose loops are all parallel and whose body
+    can run on vectors (arith and math ops on floats and integers of 8-64
+    bits; no integer division, no `linalg.index`) becomes one
+    `scf.parallel` over its outer dimensions around loops of
+    `vector-bits / 32` lanes along the innermost one, with a masked tail.
+    The outputs must use identity maps and have a contiguous innermost
+    dimension; each input must either be read along that dimension
+    contiguously, or not depend on it (a per-row value or a scalar, loaded
+    once and broadcast). Trailing dimensions that every operand reads
+    contiguously (identity layouts, the same dimensions in order) or not at
+    all are collapsed into one, so that a [B, 7, 7] op runs as vectors of
+    49 elements and a same-shape op as one long vector loop. The collapsed
+    dimension is cut into chunks of `chunk-elements`, a dimension of the
+    `scf.parallel`, so that threads get work when the outer dimensions are
+    short.
+
+    Fills, ops over transposed inputs, ops whose inputs alias an output
+    through a different view, buffers of i1 and index, and ops with a
+    column of one element are left as they are. f32 exp, tanh, erf and log
+    become polynomials later (`kiln-approximate-vector-math`).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Vector register width in bits (512 for AVX-512, 256 for AVX2)">,
+    Option<"chunkElements", "chunk-elements", "int64_t", /*default=*/"4096",
+           "Elements of the innermost (collapsed) dimension per parallel "
+           "iteration">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def KilnApproximateVectorMath
     : Pass<"kiln-approximate-vector-math", "func::FuncOp"> {
   let summary = "Polynomial f32 vector exp/erf/tanh/log; unrolls other vector math";
@@ -329,6 +380,20 @@ def KilnDropContractionUnitDims
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def KilnUnshareInitializers
+    : Pass<"kiln-unshare-initializers", "func::FuncOp"> {
+  let summary = "Gives every accumulator its own fill or bias broadcast";
+  let description = [{
+    A linalg op on tensors that only initializes a fresh `tensor.empty` (a
+    fill, a bias broadcast) and whose result is the init (`outs`) of
+    several ops, because CSE merged identical initializers, is cloned
+    (with its `tensor.empty`) right before each such use but one. Without
+    this, bufferization copies the shared buffer for every extra user, and
+    `kiln-vectorize-contractions` cannot fold the fill into its registers.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def KilnFoldConstantTransposes
     : Pass<"kiln-fold-constant-transposes", "func::FuncOp"> {
   let summary = "Transposes constant tensors and packs constant convolution filters at compile time";
@@ -349,6 +414,38 @@ def KilnFoldConstantTransposes
     from it, or neighbouring channels' scalars from one cache line.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def KilnPackMatmulWeights
+    : Pass<"kiln-pack-matmul-weights", "func::FuncOp"> {
+  let summary = "Packs constant matmul weights into the kernels' column panels";
+  let description = [{
+    Each f32 contraction on tensors (named matmul, batch matmul, or a
+    matmul-like `linalg.generic`) whose B operand is a constant of static
+    shape [r..., N] with N innermost and at least `panel-cols` wide (looking
+    through `tensor.collapse_shape`/`expand_shape` of an `arith.constant`)
+    becomes a `linalg.generic` with the same loops and body that reads B
+    from a new constant laid out once, here, in panels of `panel-cols`
+    columns:
+
+        packed[p, r..., c] = B[r..., p * panel-cols + c]   (0 past N)
+
+    of shape [ceil(N / panel-cols), r..., panel-cols], through the map
+    (..., n, ...) -> (n floordiv panel-cols, r..., n mod panel-cols).
+    `kiln-vectorize-contractions`, when `panel-cols` is its `vectors` x
+    lanes, then reads each column strip of B as one contiguous block (no
+    cache-set conflicts when N * 4 is a multiple of 4 KB) and loads the
+    zero-padded last panel without masks. Matmuls reading the same constant
+    share one packed copy; the original constant is dropped when nothing
+    else reads it. `panel-cols=0` turns the pass off.
+  }];
+  let options = [
+    Option<"panelCols", "panel-cols", "int64_t", /*default=*/"64",
+           "Columns per panel: the matmul kernel's vectors x lanes (64 for "
+           "AVX-512, 32 for AVX2)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
 }
 
 def KilnCountKernels : Pass<"kiln-count-kernels", "ModuleOp"> {

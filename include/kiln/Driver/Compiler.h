@@ -35,6 +35,9 @@ struct CompileOptions {
   /// Argument specializations, `index=DxD,...` (kiln-shape-propagation).
   std::string inputShapes;
   CPUTargetOptions target;
+  /// Unrolls kiln.scan loops (recurrent layers) before the linalg phase, for
+  /// targets that cannot run loops carrying tensors (CUDA).
+  bool unrollScans = false;
   /// Called after each pipeline phase with its name and the time it took
   /// (seconds); for progress output and `--stats`.
   std::function<void(StringRef phase, double seconds)> onPhase;

@@ -1,9 +1,11 @@
 //===- Conv.cpp - kiln convolutions to linalg convolutions ----------------===//
 //
-// Padding becomes a tensor.pad; the bias, when present, initializes the
-// accumulator (so no separate add). groups == 1 uses conv_2d_nchw_fchw,
-// depthwise (one filter per channel) depthwise_conv_2d_nchw_chw, and other
-// group counts conv_2d_ngchw_gfchw over expanded group dimensions.
+// Padding becomes an insert_slice into an empty tensor whose border alone is
+// filled (a tensor.pad where the spatial sizes are dynamic); the bias, when
+// present, initializes the accumulator (so no separate add). groups == 1 uses
+// conv_2d_nchw_fchw, depthwise (one filter per channel)
+// depthwise_conv_2d_nchw_chw, and other group counts conv_2d_ngchw_gfchw over
+// expanded group dimensions.
 //
 // kiln.conv_transpose becomes the same convolutions (conv_3d_ncdhw_fcdhw
 // over 3 spatial dims): the input is spread
@@ -57,15 +59,51 @@ Value mlir::kiln::padSpatial(OpBuilder &b, Location loc, Value input,
                        : ShapedType::kDynamic;
   }
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::PadOp::create(b, loc, paddedType, input, low, high, value);
+  if (ShapedType::isDynamic(shape[2]) || ShapedType::isDynamic(shape[3]))
+    return tensor::PadOp::create(b, loc, paddedType, input, low, high, value);
+  // Static spatial sizes: the input goes into the interior of an empty
+  // tensor and only the border is filled, rather than a tensor.pad (which
+  // bufferizes to a fill of the whole padded buffer and a copy of the
+  // interior). Empty-tensor elimination then lets the input's producer
+  // write straight into the interior, so no copy is left either.
+  SmallVector<OpFoldResult> dims = getDims(b, loc, input);
+  SmallVector<OpFoldResult> paddedDims{
+      dims[0], dims[1], b.getIndexAttr(shape[2]), b.getIndexAttr(shape[3])};
+  Value empty = createEmpty(b, loc, paddedType, paddedDims);
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  Value result =
+      tensor::InsertSliceOp::create(b, loc, input, empty, low, dims, ones);
+  int64_t top = pads[0], left = pads[1];
+  int64_t height = type.getDimSize(2), width = type.getDimSize(3);
+  auto fillStrip = [&](int64_t row, int64_t rows, int64_t col, int64_t cols) {
+    if (rows <= 0 || cols <= 0)
+      return;
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(row), b.getIndexAttr(col)};
+    SmallVector<OpFoldResult> sizes{dims[0], dims[1], b.getIndexAttr(rows),
+                                    b.getIndexAttr(cols)};
+    Value strip =
+        tensor::ExtractSliceOp::create(b, loc, result, offsets, sizes, ones);
+    Value filled =
+        linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{strip})
+            .getResult(0);
+    result = tensor::InsertSliceOp::create(b, loc, filled, result, offsets,
+                                           sizes, ones);
+  };
+  // Whole rows above and below, then the columns left and right of the
+  // input's rows.
+  fillStrip(0, top, 0, shape[3]);
+  fillStrip(top + height, shape[2] - top - height, 0, shape[3]);
+  fillStrip(top, height, 0, left);
+  fillStrip(top, height, left + width, shape[3] - left - width);
+  return result;
 }
 
 /// The output size of a window along spatial dim `i` as an OpFoldResult.
 OpFoldResult mlir::kiln::windowOutputDim(OpBuilder &b, Location loc,
                                          Value paddedInput, int64_t dim,
                                          int64_t kernel, int64_t stride,
-                                         int64_t dilation,
-                                         int64_t staticSize) {
+                                         int64_t dilation, int64_t staticSize) {
   if (!ShapedType::isDynamic(staticSize))
     return b.getIndexAttr(staticSize);
   // (padded - span) / stride + 1, on the already padded input.
@@ -128,9 +166,8 @@ struct Conv2DLowering : public OpConversionPattern<Conv2DOp> {
                tensor::getMixedSize(rewriter, loc, adaptor.getInput(), 1),
                affine::makeComposedFoldedAffineApply(
                    rewriter, loc,
-                   AffineMap::get(0, 1,
-                                  rewriter.getAffineSymbolExpr(0) *
-                                      op.getGroups()),
+                   AffineMap::get(
+                       0, 1, rewriter.getAffineSymbolExpr(0) * op.getGroups()),
                    {tensor::getMixedSize(rewriter, loc, weight, 1)}),
                describeForCheck(op) +
                    ": the input's channels do not match the weight's");
@@ -145,18 +182,17 @@ struct Conv2DLowering : public OpConversionPattern<Conv2DOp> {
         tensor::getMixedSize(rewriter, loc, input, 0),
         tensor::getMixedSize(rewriter, loc, weight, 0)};
     for (int i = 0; i < 2; ++i)
-      outDims.push_back(windowOutputDim(
-          rewriter, loc, input, 2 + i, weightType.getDimSize(2 + i),
-          op.getStrides()[i], op.getDilations()[i],
-          resultType.getDimSize(2 + i)));
+      outDims.push_back(
+          windowOutputDim(rewriter, loc, input, 2 + i,
+                          weightType.getDimSize(2 + i), op.getStrides()[i],
+                          op.getDilations()[i], resultType.getDimSize(2 + i)));
 
     Value init =
         convInit(rewriter, loc, adaptor.getBias(), resultType, outDims);
 
-    Value result =
-        emitConv(rewriter, loc, input, weight, init, op.getGroups(),
-                 op.getInput().getType().getDimSize(1), op.getStrides(),
-                 op.getDilations());
+    Value result = emitConv(rewriter, loc, input, weight, init, op.getGroups(),
+                            op.getInput().getType().getDimSize(1),
+                            op.getStrides(), op.getDilations());
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -175,10 +211,9 @@ Value emitConv(OpBuilder &b, Location loc, Value input, Value weight,
   auto dilations = b.getI64TensorAttr(dilationValues);
   int64_t filters = weightType.getDimSize(0);
   if (groups == 1)
-    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resultType},
-                                            ValueRange{input, weight},
-                                            ValueRange{init}, strides,
-                                            dilations)
+    return linalg::Conv2DNchwFchwOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{input, weight},
+               ValueRange{init}, strides, dilations)
         .getResult(0);
   if (groups == channels && filters == channels &&
       weightType.getDimSize(1) == 1) {
@@ -201,48 +236,48 @@ Value emitConv(OpBuilder &b, Location loc, Value input, Value weight,
 Value groupedConv(OpBuilder &b, Location loc, Value input, Value weight,
                   Value init, int64_t groups, DenseIntElementsAttr strides,
                   DenseIntElementsAttr dilations) {
-    auto splitGroups = [&](Value v, int64_t dim) {
-      auto type = cast<RankedTensorType>(v.getType());
-      SmallVector<int64_t> shape(type.getShape());
-      SmallVector<OpFoldResult> dims = getDims(b, loc, v);
-      int64_t size = shape[dim];
-      shape[dim] = ShapedType::isDynamic(size) ? size : size / groups;
-      shape.insert(shape.begin() + dim, groups);
-      OpFoldResult perGroup =
-          ShapedType::isDynamic(size)
-              ? affine::makeComposedFoldedAffineApply(
-                    b, loc,
-                    AffineMap::get(0, 1,
-                                   b.getAffineSymbolExpr(0).floorDiv(groups)),
-                    {dims[dim]})
-              : b.getIndexAttr(size / groups);
-      dims[dim] = perGroup;
-      dims.insert(dims.begin() + dim, b.getIndexAttr(groups));
-      SmallVector<ReassociationIndices> reassociation;
-      for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
-        if (i < dim)
-          reassociation.push_back({i});
-        else if (i == dim)
-          reassociation.push_back({i, i + 1});
-        else
-          reassociation.push_back({i + 1});
-      }
-      return tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get(shape, type.getElementType()), v,
-          reassociation, dims);
-    };
-    Value groupedInput = splitGroups(input, 1);
-    Value groupedWeight = splitGroups(weight, 0);
-    Value groupedInit = splitGroups(init, 1);
-    auto resultType = cast<RankedTensorType>(groupedInit.getType());
-    Value result = linalg::Conv2DNgchwGfchwOp::create(
-                       b, loc, TypeRange{resultType},
-                       ValueRange{groupedInput, groupedWeight},
-                       ValueRange{groupedInit}, strides, dilations)
-                       .getResult(0);
-    return tensor::CollapseShapeOp::create(
-        b, loc, init.getType(), result,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  auto splitGroups = [&](Value v, int64_t dim) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    SmallVector<OpFoldResult> dims = getDims(b, loc, v);
+    int64_t size = shape[dim];
+    shape[dim] = ShapedType::isDynamic(size) ? size : size / groups;
+    shape.insert(shape.begin() + dim, groups);
+    OpFoldResult perGroup =
+        ShapedType::isDynamic(size)
+            ? affine::makeComposedFoldedAffineApply(
+                  b, loc,
+                  AffineMap::get(0, 1,
+                                 b.getAffineSymbolExpr(0).floorDiv(groups)),
+                  {dims[dim]})
+            : b.getIndexAttr(size / groups);
+    dims[dim] = perGroup;
+    dims.insert(dims.begin() + dim, b.getIndexAttr(groups));
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+      if (i < dim)
+        reassociation.push_back({i});
+      else if (i == dim)
+        reassociation.push_back({i, i + 1});
+      else
+        reassociation.push_back({i + 1});
+    }
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), v,
+        reassociation, dims);
+  };
+  Value groupedInput = splitGroups(input, 1);
+  Value groupedWeight = splitGroups(weight, 0);
+  Value groupedInit = splitGroups(init, 1);
+  auto resultType = cast<RankedTensorType>(groupedInit.getType());
+  Value result = linalg::Conv2DNgchwGfchwOp::create(
+                     b, loc, TypeRange{resultType},
+                     ValueRange{groupedInput, groupedWeight},
+                     ValueRange{groupedInit}, strides, dilations)
+                     .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, init.getType(), result,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
 /// kiln.conv_transpose as a stride-1 convolution of the spread-out input
@@ -278,12 +313,12 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
     SmallVector<int64_t> ones(spatial, 1);
     Value result;
     if (spatial == 3)
-      result = linalg::Conv3DNcdhwFcdhwOp::create(
-                   rewriter, loc, TypeRange{resultType},
-                   ValueRange{spread, flipped}, ValueRange{init},
-                   rewriter.getI64TensorAttr(ones),
-                   rewriter.getI64TensorAttr(op.getDilations()))
-                   .getResult(0);
+      result =
+          linalg::Conv3DNcdhwFcdhwOp::create(
+              rewriter, loc, TypeRange{resultType}, ValueRange{spread, flipped},
+              ValueRange{init}, rewriter.getI64TensorAttr(ones),
+              rewriter.getI64TensorAttr(op.getDilations()))
+              .getResult(0);
     else
       result = emitConv(rewriter, loc, spread, flipped, init, op.getGroups(),
                         op.getInput().getType().getDimSize(1), ones,
@@ -379,8 +414,8 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
     AffineExpr s0 = b.getAffineSymbolExpr(0);
     OpFoldResult cgDim = affine::makeComposedFoldedAffineApply(
         b, loc, AffineMap::get(0, 1, s0.floorDiv(groups)), {dims[0]});
-    SmallVector<int64_t> expandedShape{groups, cg, fg}, swappedShape{groups, fg,
-                                                                    cg};
+    SmallVector<int64_t> expandedShape{groups, cg, fg},
+        swappedShape{groups, fg, cg};
     SmallVector<OpFoldResult> expandedDims{b.getIndexAttr(groups), cgDim,
                                            dims[1]},
         swappedDims{b.getIndexAttr(groups), dims[1], cgDim};
@@ -411,14 +446,12 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
                                 b.getMultiDimIdentityMap(rank + 1)};
     SmallVector<utils::IteratorType> iterators(rank + 1,
                                                utils::IteratorType::parallel);
-    Value swapped =
-        linalg::GenericOp::create(b, loc, TypeRange{swappedType},
-                                  ValueRange{expanded}, ValueRange{init}, maps,
-                                  iterators, copy)
-            .getResult(0);
-    SmallVector<int64_t> resultShape{ShapedType::isDynamic(fg) ? fg
-                                                               : fg * groups,
-                                     cg};
+    Value swapped = linalg::GenericOp::create(
+                        b, loc, TypeRange{swappedType}, ValueRange{expanded},
+                        ValueRange{init}, maps, iterators, copy)
+                        .getResult(0);
+    SmallVector<int64_t> resultShape{
+        ShapedType::isDynamic(fg) ? fg : fg * groups, cg};
     resultShape.append(kernel.begin(), kernel.end());
     return tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get(resultShape, elementType), swapped,

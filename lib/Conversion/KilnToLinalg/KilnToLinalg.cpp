@@ -58,6 +58,7 @@ void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   populatePoolToLinalgPatterns(converter, patterns);
   populateReduceToLinalgPatterns(converter, patterns);
   populateResizeToLinalgPatterns(converter, patterns);
+  populateScanToLinalgPatterns(converter, patterns);
   populateShapeToLinalgPatterns(converter, patterns);
   populateTrainingToLinalgPatterns(converter, patterns);
 }

@@ -1,16 +1,27 @@
 // RUN: kiln-opt %s --convert-kiln-to-linalg -cse -split-input-file | FileCheck %s
-// kiln.conv2d: padding as tensor.pad, bias as the initial accumulator, and
-// one of three linalg convolutions by group count.
+// kiln.conv2d: padding as an insert_slice into an empty tensor with its
+// border filled (tensor.pad where spatial sizes are dynamic), bias as the
+// initial accumulator, and one of three linalg convolutions by group count.
 
 // CHECK-DAG: #[[$BIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
 // CHECK-DAG: #[[$ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func @conv_bias
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x9x9xf32>, %[[W:.*]]: tensor<8x4x3x3xf32>, %[[B:.*]]: tensor<8xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// pads = [top 1, left 0, bottom 2, right 0]
-// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 0] high[0, 0, 2, 0]
-// CHECK: tensor.yield %[[ZERO]] : f32
-// CHECK: } : tensor<?x4x9x9xf32> to tensor<?x4x12x9xf32>
+// pads = [top 1, left 0, bottom 2, right 0]: the input goes into the
+// interior of an empty tensor and only the border is filled (rows above and
+// below; no columns), with no tensor.pad.
+// CHECK-NOT: tensor.pad
+// CHECK: %[[N0:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[E0:.*]] = tensor.empty(%[[N0]]) : tensor<?x4x12x9xf32>
+// CHECK: %[[I:.*]] = tensor.insert_slice %[[X]] into %[[E0]][0, 0, 1, 0] [%[[N0]], 4, 9, 9] [1, 1, 1, 1]
+// CHECK: %[[TOP:.*]] = tensor.extract_slice %[[I]][0, 0, 0, 0] [%[[N0]], 4, 1, 9] [1, 1, 1, 1]
+// CHECK: %[[TOPF:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[TOP]] : tensor<?x4x1x9xf32>)
+// CHECK: %[[I1:.*]] = tensor.insert_slice %[[TOPF]] into %[[I]][0, 0, 0, 0] [%[[N0]], 4, 1, 9] [1, 1, 1, 1]
+// CHECK: %[[BOT:.*]] = tensor.extract_slice %[[I1]][0, 0, 10, 0] [%[[N0]], 4, 2, 9] [1, 1, 1, 1]
+// CHECK: %[[BOTF:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[BOT]] : tensor<?x4x2x9xf32>)
+// CHECK: %[[P:.*]] = tensor.insert_slice %[[BOTF]] into %[[I1]][0, 0, 10, 0] [%[[N0]], 4, 2, 9] [1, 1, 1, 1]
+// CHECK-NOT: linalg.fill
 // CHECK: %[[N:.*]] = tensor.dim %[[P]], %{{.*}} : tensor<?x4x12x9xf32>
 // CHECK: %[[B3:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1, 2]] output_shape [8, 1, 1] : tensor<8xf32> into tensor<8x1x1xf32>
 // CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x8x4x3xf32>
@@ -57,7 +68,13 @@ func.func @conv_dynamic(%x: tensor<?x3x?x?xf32>, %w: tensor<8x3x3x3xf32>) -> ten
 // [N, 2, 2, H, W] x [2, 3, 2, KH, KW].
 // CHECK-LABEL: func @conv_groups
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x9x9xf32>, %[[W:.*]]: tensor<6x2x3x3xf32>)
-// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// The border of the padded input: rows above and below, columns left and
+// right of the input's rows.
+// CHECK: tensor.insert_slice %[[X]] into %{{.*}}[0, 0, 1, 1] [%{{.*}}, 4, 9, 9] [1, 1, 1, 1]
+// CHECK: linalg.fill {{.*}} -> tensor<?x4x1x11xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<?x4x1x11xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<?x4x9x1xf32>
+// CHECK: %[[P:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 10] [%{{.*}}, 4, 9, 1] [1, 1, 1, 1]
 // CHECK: %[[N:.*]] = tensor.dim %[[P]], %c0
 // CHECK: %[[INIT:.*]] = linalg.fill
 // CHECK-SAME: -> tensor<?x6x9x9xf32>
@@ -120,4 +137,16 @@ func.func @conv_groups_dynamic_channels(%x: tensor<1x?x5x5xf32>, %w: tensor<4x3x
   %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2}
       : (tensor<1x?x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x3x3xf32>
   return %0 : tensor<1x4x3x3xf32>
+}
+
+// -----
+
+// Padding with dynamic spatial sizes stays a tensor.pad.
+// CHECK-LABEL: func @conv_pad_dynamic_spatial
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK-NOT: tensor.insert_slice
+func.func @conv_pad_dynamic_spatial(%x: tensor<1x3x?x?xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x?x?xf32> {
+  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x3x?x?xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x?x?xf32>
+  return %0 : tensor<1x8x?x?xf32>
 }

@@ -1,5 +1,7 @@
 // RUN: kiln-opt %s --convert-kiln-to-linalg -cse -split-input-file | FileCheck %s
-// Pooling: padding (explicit and the ceil_mode overhang) as tensor.pad, then
+// Pooling: padding (explicit and the ceil_mode overhang) as an insert_slice
+// into an empty tensor with its border filled (tensor.pad where spatial
+// sizes are dynamic), then
 // pooling_nchw_max / pooling_nchw_sum; the average divides by a per-window
 // count.
 
@@ -9,9 +11,16 @@
 // CHECK-LABEL: func @max_pool_ceil
 // CHECK-SAME: (%[[X:.*]]: tensor<1x3x7x7xf32>)
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK: tensor.yield %[[NEGINF]] : f32
-// CHECK: } : tensor<1x3x7x7xf32> to tensor<1x3x8x8xf32>
+// The input goes into an empty 8x8 tensor, and the border (the last row,
+// then the last column of the input's rows) is filled with -inf.
+// CHECK: %[[E0:.*]] = tensor.empty() : tensor<1x3x8x8xf32>
+// CHECK: %[[I:.*]] = tensor.insert_slice %[[X]] into %[[E0]][0, 0, 0, 0] [1, 3, 7, 7] [1, 1, 1, 1]
+// CHECK: %[[ROW:.*]] = tensor.extract_slice %[[I]][0, 0, 7, 0] [1, 3, 1, 8] [1, 1, 1, 1]
+// CHECK: %[[ROWF:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[ROW]] : tensor<1x3x1x8xf32>)
+// CHECK: %[[I1:.*]] = tensor.insert_slice %[[ROWF]] into %[[I]][0, 0, 7, 0] [1, 3, 1, 8] [1, 1, 1, 1]
+// CHECK: %[[COL:.*]] = tensor.extract_slice %[[I1]][0, 0, 0, 7] [1, 3, 7, 1] [1, 1, 1, 1]
+// CHECK: %[[COLF:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[COL]] : tensor<1x3x7x1xf32>)
+// CHECK: %[[P:.*]] = tensor.insert_slice %[[COLF]] into %[[I1]][0, 0, 0, 7] [1, 3, 7, 1] [1, 1, 1, 1]
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x3x4x4xf32>
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[E]] : tensor<1x3x4x4xf32>)
 // CHECK: %[[WIN:.*]] = tensor.empty() : tensor<2x2xf32>
@@ -29,8 +38,9 @@ func.func @max_pool_ceil(%x: tensor<1x3x7x7xf32>) -> tensor<1x3x4x4xf32> {
 // Explicit pads [top 1, left 0, bottom 0, right 1], floor mode.
 // CHECK-LABEL: func @max_pool_pads
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 0, 1]
-// CHECK: tensor.yield %[[NEGINF]] : f32
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 1, 0] [2, 3, 5, 5] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<2x3x1x6xf32>)
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<2x3x5x1xf32>)
 // CHECK: linalg.pooling_nchw_max {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x3x6x6xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<2x3x4x4xf32>)
 func.func @max_pool_pads(%x: tensor<2x3x5x5xf32>) -> tensor<2x3x4x4xf32> {
   %0 = kiln.max_pool2d %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 0, 0, 1>, dilations = array<i64: 1, 1>}
@@ -68,8 +78,9 @@ func.func @max_pool_dynamic(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
 // CHECK-LABEL: func @avg_pool
 // CHECK-SAME: (%[[X:.*]]: tensor<1x3x5x5xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.yield %[[ZERO]] : f32
+// CHECK: tensor.insert_slice %[[X]] into %{{.*}}[0, 0, 1, 1] [1, 3, 5, 5] [1, 1, 1, 1]
+// CHECK-COUNT-4: linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[P:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 6] [1, 3, 5, 1] [1, 1, 1, 1]
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32)
 // CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum {{.*}} ins(%[[P]], %{{.*}} : tensor<1x3x7x7xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x3x5x5xf32>)
 // CHECK-DAG: %[[SIZE:.*]] = arith.constant 5 : index
@@ -104,8 +115,10 @@ func.func @avg_pool(%x: tensor<1x3x5x5xf32>) -> tensor<1x3x5x5xf32> {
 // CHECK-LABEL: func @avg_pool_count_include_pad_ceil
 // CHECK-SAME: (%[[X:.*]]: tensor<1x1x8x8xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 2, 2]
-// CHECK: } : tensor<1x1x8x8xf32> to tensor<1x1x11x11xf32>
+// CHECK: tensor.empty() : tensor<1x1x11x11xf32>
+// CHECK: tensor.insert_slice %[[X]] into %{{.*}}[0, 0, 1, 1] [1, 1, 8, 8] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<1x1x2x11xf32>)
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<1x1x8x2xf32>)
 // CHECK: linalg.pooling_nchw_sum {{.*}} outs(%{{.*}} : tensor<1x1x5x5xf32>)
 // CHECK: %[[SIZE:.*]] = arith.constant 8 : index
 // CHECK: %[[BEGIN:.*]] = arith.constant 1 : index

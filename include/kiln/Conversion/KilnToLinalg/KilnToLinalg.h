@@ -35,6 +35,8 @@ void populateReduceToLinalgPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
 void populateResizeToLinalgPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
+void populateScanToLinalgPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateTrainingToLinalgPatterns(const TypeConverter &converter,

@@ -174,6 +174,8 @@ struct KilnShapePropagationPass
   }
 
   LogicalResult refine(Operation *op) {
+    if (auto scan = dyn_cast<ScanOp>(op))
+      return refineScan(scan);
     auto infer = dyn_cast<InferTypeOpInterface>(op);
     if (!infer)
       return success();
@@ -196,6 +198,78 @@ struct KilnShapePropagationPass
                << " contradicts the inferred type " << candidate;
       if (refined != current)
         setTypeKeepingForeignUsers(result, refined);
+    }
+    return success();
+  }
+
+  /// Gives `value` the type `meet`s of its own and `others` allow; an error
+  /// on `op` when they contradict each other.
+  LogicalResult refineTo(Operation *op, Value value, ArrayRef<Type> others,
+                         StringRef what) {
+    auto refined = cast<RankedTensorType>(value.getType());
+    for (Type other : others) {
+      RankedTensorType next = meet(refined, cast<RankedTensorType>(other));
+      if (!next)
+        return op->emitOpError()
+               << what << " " << refined << " contradicts " << other;
+      refined = next;
+    }
+    if (refined != value.getType())
+      setTypeKeepingForeignUsers(value, refined);
+    return success();
+  }
+
+  /// kiln.scan (visited after its body): the body's arguments take what the
+  /// operands say, the body is refined again with them, and the results take
+  /// what the body yields. A state keeps one type over all steps, so its
+  /// init, argument, yielded value and result refine each other.
+  LogicalResult refineScan(ScanOp scan) {
+    size_t states = scan.getInits().size();
+    auto yield = cast<YieldOp>(scan.getBodyBlock().getTerminator());
+    for (auto [arg, init, next] :
+         llvm::zip(scan.getStateArguments(), scan.getInits(),
+                   yield.getValues().take_front(states)))
+      if (failed(refineTo(scan, arg, {init.getType(), next.getType()},
+                          "state argument")))
+        return failure();
+    for (auto [arg, input] :
+         llvm::zip(scan.getSliceArguments(), scan.getInputs())) {
+      auto type = cast<RankedTensorType>(input.getType());
+      if (failed(refineTo(scan, arg,
+                          {RankedTensorType::get(type.getShape().drop_front(),
+                                                 type.getElementType())},
+                          "slice argument")))
+        return failure();
+    }
+    WalkResult result = scan.getBody().walk([&](Operation *op) {
+      if (!isa<KilnDialect>(op->getDialect()))
+        return WalkResult::advance();
+      return failed(refine(op)) ? WalkResult::interrupt()
+                                : WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+    int64_t steps = ShapedType::kDynamic;
+    for (Value input : scan.getInputs()) {
+      int64_t t = cast<RankedTensorType>(input.getType()).getDimSize(0);
+      if (!ShapedType::isDynamic(t))
+        steps = t;
+    }
+    for (auto [value, arg, result] :
+         llvm::zip(yield.getValues().take_front(states),
+                   scan.getStateArguments(), scan.getFinalStates()))
+      if (failed(refineTo(scan, result, {arg.getType(), value.getType()},
+                          "result")))
+        return failure();
+    for (auto [value, result] :
+         llvm::zip(yield.getValues().drop_front(states), scan.getOutputs())) {
+      auto type = cast<RankedTensorType>(value.getType());
+      SmallVector<int64_t> shape{steps};
+      llvm::append_range(shape, type.getShape());
+      if (failed(refineTo(scan, result,
+                          {RankedTensorType::get(shape, type.getElementType())},
+                          "result")))
+        return failure();
     }
     return success();
   }

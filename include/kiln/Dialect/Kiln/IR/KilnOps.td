@@ -39,6 +39,7 @@ include "kiln/Dialect/Kiln/IR/LinalgOps.td"
 include "kiln/Dialect/Kiln/IR/NNOps.td"
 include "kiln/Dialect/Kiln/IR/NormalizationOps.td"
 include "kiln/Dialect/Kiln/IR/ReductionOps.td"
+include "kiln/Dialect/Kiln/IR/ScanOps.td"
 include "kiln/Dialect/Kiln/IR/ShapeOps.td"
 include "kiln/Dialect/Kiln/IR/TrainingOps.td"
 

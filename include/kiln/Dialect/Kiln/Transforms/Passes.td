@@ -86,4 +86,16 @@ def KilnDecompose : Pass<"kiln-decompose", "func::FuncOp"> {
   }];
 }
 
+def KilnUnrollScans : Pass<"kiln-unroll-scans", "func::FuncOp"> {
+  let summary = "Replaces each kiln.scan by a copy of its body per step";
+  let description = [{
+    For targets whose pipeline cannot run a loop that carries tensors (the
+    GPU pipeline maps only loops that hand no values back): the body is
+    cloned once per step, each step's slices are kiln.slice + kiln.squeeze
+    of the scan inputs, and the per-step outputs are joined with
+    kiln.concat. Needs a static number of steps; a scan without one is an
+    error.
+  }];
+}
+
 #endif // KILN_DIALECT_KILN_TRANSFORMS_PASSES_TD
