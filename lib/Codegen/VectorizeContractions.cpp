@@ -381,50 +381,12 @@ public:
         b, loc, arith::AddIOp::create(b, loc, i0, mbV), rowCount);
     Value jEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, j0, nbV), sizes[n]);
-    auto fullEnd = [&](Value begin, Value end, int64_t step) {
-      Value s = arith::ConstantIndexOp::create(b, loc, step);
-      Value count = arith::DivUIOp::create(
-          b, loc, arith::SubIOp::create(b, loc, end, begin), s);
-      return arith::AddIOp::create(b, loc, begin,
-                                   arith::MulIOp::create(b, loc, count, s))
-          .getResult();
-    };
-    Value iFull = fullEnd(i0, iEnd, mr);
-    Value jFull = fullEnd(j0, jEnd, nv * lanes);
-
-    // Row blocks of mr, then single rows, for one column strip.
-    auto rows = [&](OpBuilder &b, Value jj, int64_t vecs, Value mask) {
-      auto loop = [&](Value lb, Value ub, int64_t step, int64_t r) {
-        Value s = arith::ConstantIndexOp::create(b, loc, step);
-        scf::ForOp::create(
-            b, loc, lb, ub, s, ValueRange{},
-            [&](OpBuilder &b, Location loc, Value ii, ValueRange) {
-              microKernel(b, loc, ii, jj, r, vecs, mask);
-              scf::YieldOp::create(b, loc);
-            });
-      };
-      loop(i0, iFull, mr, mr);
-      loop(iFull, iEnd, 1, 1);
-    };
     auto strips = [&](OpBuilder &b) {
-      Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
-      scf::ForOp::create(b, loc, j0, jFull, wide, ValueRange{},
-                         [&](OpBuilder &b, Location loc, Value jj, ValueRange) {
-                           rows(b, jj, nv, Value());
-                           scf::YieldOp::create(b, loc);
-                         });
-      Value narrow = arith::ConstantIndexOp::create(b, loc, lanes);
-      scf::ForOp::create(b, loc, jFull, jEnd, narrow, ValueRange{},
-                         [&](OpBuilder &b, Location loc, Value jj, ValueRange) {
-                           Value left = arith::SubIOp::create(b, loc, jEnd, jj);
-                           Value count =
-                               arith::MinUIOp::create(b, loc, left, narrow);
-                           Value mask = vector::CreateMaskOp::create(
-                               b, loc, VectorType::get({lanes}, b.getI1Type()),
-                               ValueRange{count});
-                           rows(b, jj, 1, mask);
-                           scf::YieldOp::create(b, loc);
-                         });
+      walkTiles(b, loc, i0, iEnd, j0, jEnd, /*maskTail=*/true,
+                [&](OpBuilder &b, Location loc, Value ii, Value jj, int64_t r,
+                    int64_t vecs, Value mask) {
+                  microKernel(b, loc, ii, jj, r, vecs, mask);
+                });
     };
     // A long reduction runs in blocks of kBlock (outside the strips and
     // rows), so that the slice of B a tile reads stays in L2 while every
@@ -748,47 +710,10 @@ public:
           b, loc, arith::AddIOp::create(b, loc, owBegin, pbV), sizes[owD]);
       ivs[ohD] = zero;
     }
-    auto fullEnd = [&](Value begin, Value end, int64_t step) {
-      Value s = arith::ConstantIndexOp::create(b, loc, step);
-      Value count = arith::DivUIOp::create(
-          b, loc, arith::SubIOp::create(b, loc, end, begin), s);
-      return arith::AddIOp::create(b, loc, begin,
-                                   arith::MulIOp::create(b, loc, count, s))
-          .getResult();
-    };
-    Value fFull = fullEnd(f0, fEnd, mr);
-    Value owFull = fullEnd(owBegin, width, nv * lanes);
-    auto rows = [&](OpBuilder &b, Value ow, int64_t vecs, Value mask) {
-      auto loop = [&](Value lb, Value ub, int64_t step, int64_t r) {
-        Value s = arith::ConstantIndexOp::create(b, loc, step);
-        scf::ForOp::create(
-            b, loc, lb, ub, s, ValueRange{},
-            [&](OpBuilder &b, Location loc, Value f, ValueRange) {
-              microKernel(b, loc, f, ow, r, vecs, mask);
-              scf::YieldOp::create(b, loc);
-            });
-      };
-      loop(f0, fFull, mr, mr);
-      loop(fFull, fEnd, 1, 1);
-    };
-    Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
-    scf::ForOp::create(b, loc, owBegin, owFull, wide, ValueRange{},
-                       [&](OpBuilder &b, Location loc, Value ow, ValueRange) {
-                         rows(b, ow, nv, Value());
-                         scf::YieldOp::create(b, loc);
-                       });
-    Value narrow = arith::ConstantIndexOp::create(b, loc, lanes);
-    scf::ForOp::create(b, loc, owFull, width, narrow, ValueRange{},
-                       [&](OpBuilder &b, Location loc, Value ow, ValueRange) {
-                         Value left = arith::SubIOp::create(b, loc, width, ow);
-                         Value count =
-                             arith::MinUIOp::create(b, loc, left, narrow);
-                         Value mask = vector::CreateMaskOp::create(
-                             b, loc, VectorType::get({lanes}, b.getI1Type()),
-                             ValueRange{count});
-                         rows(b, ow, 1, mask);
-                         scf::YieldOp::create(b, loc);
-                       });
+    walkTiles(b, loc, f0, fEnd, owBegin, width, /*maskTail=*/true,
+              [&](OpBuilder &b, Location loc, Value f, Value ow, int64_t r,
+                  int64_t vecs,
+                  Value mask) { microKernel(b, loc, f, ow, r, vecs, mask); });
   }
 
   /// The reduction of a convolution micro-kernel: accumulators `accs` over
@@ -966,6 +891,24 @@ public:
     Value p0 = arith::MulIOp::create(b, loc, tp, pbV);
     Value pEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, p0, pbV), pixels);
+    // The channel count is a whole number of vectors: no masks.
+    walkTiles(b, loc, p0, pEnd, f0, fEnd, /*maskTail=*/false,
+              [&](OpBuilder &b, Location loc, Value p, Value f, int64_t r,
+                  int64_t vecs,
+                  Value) { microKernelChannels(b, loc, p, f, r, vecs); });
+  }
+
+  /// One register tile's worth of kernel calls, for the tile of rows
+  /// [rowBegin, rowEnd) x columns [colBegin, colEnd) (columns along the
+  /// vector lanes): strips of `nv` vectors, then single vectors (masked to
+  /// the columns left when `maskTail`), and in each strip blocks of `mr`
+  /// rows, then single rows. `kernel(b, loc, row, col, rows, vecs, mask)`
+  /// emits one micro-kernel; the mask is null for whole vectors.
+  using TileKernel = function_ref<void(OpBuilder &, Location, Value, Value,
+                                       int64_t, int64_t, Value)>;
+  void walkTiles(OpBuilder &b, Location loc, Value rowBegin, Value rowEnd,
+                 Value colBegin, Value colEnd, bool maskTail,
+                 TileKernel kernel) {
     auto fullEnd = [&](Value begin, Value end, int64_t step) {
       Value s = arith::ConstantIndexOp::create(b, loc, step);
       Value count = arith::DivUIOp::create(
@@ -974,34 +917,43 @@ public:
                                    arith::MulIOp::create(b, loc, count, s))
           .getResult();
     };
-    Value pFull = fullEnd(p0, pEnd, mr);
-    Value fFull = fullEnd(f0, fEnd, nv * lanes);
-    // Pixel blocks of mr, then single pixels, for one strip of channels.
-    auto pixelLoops = [&](OpBuilder &b, Value f, int64_t vecs) {
-      auto loop = [&](Value lb, Value ub, int64_t step, int64_t r) {
+    Value rowFull = fullEnd(rowBegin, rowEnd, mr);
+    Value colFull = fullEnd(colBegin, colEnd, nv * lanes);
+    auto rows = [&](OpBuilder &b, Value col, int64_t vecs, Value mask) {
+      auto loop = [&](Value lb, Value ub, int64_t step) {
         Value s = arith::ConstantIndexOp::create(b, loc, step);
         scf::ForOp::create(
             b, loc, lb, ub, s, ValueRange{},
-            [&](OpBuilder &b, Location loc, Value p, ValueRange) {
-              microKernelChannels(b, loc, p, f, r, vecs);
+            [&](OpBuilder &b, Location loc, Value row, ValueRange) {
+              kernel(b, loc, row, col, step, vecs, mask);
               scf::YieldOp::create(b, loc);
             });
       };
-      loop(p0, pFull, mr, mr);
-      loop(pFull, pEnd, 1, 1);
+      loop(rowBegin, rowFull, mr);
+      loop(rowFull, rowEnd, 1);
     };
-    // The channel count is a whole number of vectors: strips of nv vectors,
-    // then single vectors.
-    auto strips = [&](Value lb, Value ub, int64_t vecs) {
-      Value s = arith::ConstantIndexOp::create(b, loc, vecs * lanes);
-      scf::ForOp::create(b, loc, lb, ub, s, ValueRange{},
-                         [&](OpBuilder &b, Location loc, Value f, ValueRange) {
-                           pixelLoops(b, f, vecs);
-                           scf::YieldOp::create(b, loc);
-                         });
-    };
-    strips(f0, fFull, nv);
-    strips(fFull, fEnd, 1);
+    Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
+    scf::ForOp::create(b, loc, colBegin, colFull, wide, ValueRange{},
+                       [&](OpBuilder &b, Location loc, Value col, ValueRange) {
+                         rows(b, col, nv, Value());
+                         scf::YieldOp::create(b, loc);
+                       });
+    Value narrow = arith::ConstantIndexOp::create(b, loc, lanes);
+    scf::ForOp::create(b, loc, colFull, colEnd, narrow, ValueRange{},
+                       [&](OpBuilder &b, Location loc, Value col, ValueRange) {
+                         Value mask;
+                         if (maskTail) {
+                           Value left =
+                               arith::SubIOp::create(b, loc, colEnd, col);
+                           Value count =
+                               arith::MinUIOp::create(b, loc, left, narrow);
+                           mask = vector::CreateMaskOp::create(
+                               b, loc, VectorType::get({lanes}, b.getI1Type()),
+                               ValueRange{count});
+                         }
+                         rows(b, col, 1, mask);
+                         scf::YieldOp::create(b, loc);
+                       });
   }
 
   /// `r` pixels from flat pixel `p` x `vecs` vectors of channels from `f`.
