@@ -92,6 +92,24 @@ std::optional<Access> accessOf(Value memref, AffineMap map) {
   return access;
 }
 
+/// Whether the body of `g` (two inputs, one init) is acc + a * b, in
+/// either order of the operands: the body of every contraction the
+/// lowering makes.
+bool isMultiplyAccumulate(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return false;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  Value a = body.getArgument(0), bArg = body.getArgument(1);
+  return mul && (add.getLhs() == acc || add.getRhs() == acc) &&
+         ((mul.getLhs() == a && mul.getRhs() == bArg) ||
+          (mul.getLhs() == bArg && mul.getRhs() == a));
+}
+
 /// Whether `op` is a matmul whose B kiln-pack-matmul-weights laid out in
 /// panels: a multiply-accumulate linalg.generic whose B map is
 /// (n floordiv NR, r..., n mod NR). Fills the panel width NR and the
@@ -121,19 +139,7 @@ bool matchPackedMatmul(linalg::LinalgOp op, int64_t &panel,
     if (!map.isProjectedPermutation())
       return false;
   // acc + a * b, as every contraction the lowering makes.
-  Block &body = g.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || body.getOperations().size() != 3)
-    return false;
-  Value acc = body.getArgument(2);
-  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-  auto mul = product.getDefiningOp<arith::MulFOp>();
-  if (!mul || (add.getLhs() != acc && add.getRhs() != acc) ||
-      !((mul.getLhs() == body.getArgument(0) &&
-         mul.getRhs() == body.getArgument(1)) ||
-        (mul.getLhs() == body.getArgument(1) &&
-         mul.getRhs() == body.getArgument(0))))
+  if (!isMultiplyAccumulate(g))
     return false;
   panel = width.getValue();
   unpacked.assign(maps.begin(), maps.end());
@@ -640,19 +646,7 @@ public:
       if ((it == utils::IteratorType::parallel) != (i < 4))
         return false;
     // out + in * filter.
-    Block &body = g.getRegion().front();
-    auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-    if (!add || body.getOperations().size() != 3)
-      return false;
-    Value acc = body.getArgument(2);
-    Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-    auto mul = product.getDefiningOp<arith::MulFOp>();
-    if (!mul || (add.getLhs() != acc && add.getRhs() != acc) ||
-        !((mul.getLhs() == body.getArgument(0) &&
-           mul.getRhs() == body.getArgument(1)) ||
-          (mul.getLhs() == body.getArgument(1) &&
-           mul.getRhs() == body.getArgument(0))))
+    if (!isMultiplyAccumulate(g))
       return false;
     convStrides.assign(s.begin(), s.end());
     convDilations.assign(dl.begin(), dl.end());
