@@ -92,6 +92,31 @@ std::optional<Access> accessOf(Value memref, AffineMap map) {
   return access;
 }
 
+/// One flat scf.parallel over the product of `extents`, so that the
+/// thread pool splits every tile whatever the shape, with `b` moved into its
+/// body (the caller holds an InsertionGuard). Returns the index into each
+/// extent, outermost first.
+SmallVector<Value> flatParallelLoop(OpBuilder &b, Location loc,
+                                    ArrayRef<Value> extents) {
+  Value total = arith::ConstantIndexOp::create(b, loc, 1);
+  for (Value e : extents)
+    total = arith::MulIOp::create(b, loc, total, e);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto par = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                     ValueRange{total}, ValueRange{one});
+  b.setInsertionPointToStart(par.getBody());
+  Value t = par.getInductionVars()[0];
+  SmallVector<Value> indices(extents.size());
+  for (size_t i = extents.size(); i-- > 1;) {
+    indices[i] = arith::RemUIOp::create(b, loc, t, extents[i]);
+    t = arith::DivUIOp::create(b, loc, t, extents[i]);
+  }
+  if (!extents.empty())
+    indices[0] = t;
+  return indices;
+}
+
 /// Whether the body of `g` (two inputs, one init) is acc + a * b, in
 /// either order of the operands: the body of every contraction the
 /// lowering makes.
@@ -331,7 +356,6 @@ public:
     for (Range &r : ranges)
       sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     unsigned m = dims.m[0], n = dims.n[0];
     // The flattened rows of every m dimension.
     Value rowCount = sizes[m];
@@ -365,22 +389,16 @@ public:
           nbV);
     }
     Value tilesN = ceilDiv(sizes[n], nbV);
-    Value total = tileCount(nbV);
-    // One flat parallel dimension, so that threads split every tile.
-    auto par = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                       ValueRange{total}, ValueRange{one});
+    SmallVector<Value> extents;
+    for (unsigned d : dims.batch)
+      extents.push_back(sizes[d]);
+    extents.append({tilesM, tilesN});
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(par.getBody());
-    Value t = par.getInductionVars()[0];
+    SmallVector<Value> tile = flatParallelLoop(b, loc, extents);
     ivs.assign(sizes.size(), Value());
-    Value tn = arith::RemUIOp::create(b, loc, t, tilesN);
-    t = arith::DivUIOp::create(b, loc, t, tilesN);
-    Value tm = arith::RemUIOp::create(b, loc, t, tilesM);
-    t = arith::DivUIOp::create(b, loc, t, tilesM);
-    for (unsigned d : llvm::reverse(dims.batch)) {
-      ivs[d] = arith::RemUIOp::create(b, loc, t, sizes[d]);
-      t = arith::DivUIOp::create(b, loc, t, sizes[d]);
-    }
+    for (auto [d, index] : llvm::zip(dims.batch, tile))
+      ivs[d] = index;
+    Value tm = tile[dims.batch.size()], tn = tile[dims.batch.size() + 1];
     Value i0 = arith::MulIOp::create(b, loc, tm, mbV);
     Value j0 = arith::MulIOp::create(b, loc, tn, nbV);
     Value iEnd = arith::MinUIOp::create(
@@ -662,7 +680,6 @@ public:
     for (Range &r : ranges)
       sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value fbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value tilesF = arith::CeilDivUIOp::create(b, loc, sizes[fD], fbV);
     // One output row per parallel iteration, or (1x1 on flattened pixels)
@@ -682,18 +699,13 @@ public:
       pbV = arith::ConstantIndexOp::create(b, loc, nb);
       rowTiles = arith::CeilDivUIOp::create(b, loc, sizes[owD], pbV);
     }
-    Value total = arith::MulIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, sizes[nD], tilesF), rowTiles);
-    auto par = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                       ValueRange{total}, ValueRange{one});
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(par.getBody());
-    Value t = par.getInductionVars()[0];
+    SmallVector<Value> tile =
+        flatParallelLoop(b, loc, {sizes[nD], tilesF, rowTiles});
     ivs.assign(sizes.size(), Value());
-    ivs[ohD] = arith::RemUIOp::create(b, loc, t, rowTiles);
-    t = arith::DivUIOp::create(b, loc, t, rowTiles);
-    Value tf = arith::RemUIOp::create(b, loc, t, tilesF);
-    ivs[nD] = arith::DivUIOp::create(b, loc, t, tilesF);
+    ivs[nD] = tile[0];
+    Value tf = tile[1];
+    ivs[ohD] = tile[2];
     Value f0 = arith::MulIOp::create(b, loc, tf, fbV);
     Value fEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, f0, fbV), sizes[fD]);
@@ -860,25 +872,17 @@ public:
     sizes.clear();
     for (Range &r : ranges)
       sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value fbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value pbV = arith::ConstantIndexOp::create(b, loc, nb);
     Value pixels = arith::MulIOp::create(b, loc, sizes[ohD], sizes[owD]);
     Value tilesF = arith::CeilDivUIOp::create(b, loc, sizes[fD], fbV);
     Value tilesP = arith::CeilDivUIOp::create(b, loc, pixels, pbV);
-    Value total = arith::MulIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, sizes[nD], tilesF), tilesP);
-    auto par = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                       ValueRange{total}, ValueRange{one});
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(par.getBody());
-    Value t = par.getInductionVars()[0];
+    SmallVector<Value> tile =
+        flatParallelLoop(b, loc, {sizes[nD], tilesF, tilesP});
     ivs.assign(sizes.size(), Value());
-    Value tp = arith::RemUIOp::create(b, loc, t, tilesP);
-    t = arith::DivUIOp::create(b, loc, t, tilesP);
-    Value tf = arith::RemUIOp::create(b, loc, t, tilesF);
-    ivs[nD] = arith::DivUIOp::create(b, loc, t, tilesF);
+    ivs[nD] = tile[0];
+    Value tf = tile[1], tp = tile[2];
     Value f0 = arith::MulIOp::create(b, loc, tf, fbV);
     Value fEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, f0, fbV), sizes[fD]);
