@@ -6,7 +6,8 @@
 // follows. This pass computes the transposed constant once, at compile
 // time, as a new dense_resource blob, so that the matmul kernels read
 // weights row by row in the layout they want. Constant convolution filters
-// are packed the same way, channels last, for the convolution kernels.
+// are packed the same way, channels last or (conv-strip) in strips of
+// output channels, for the convolution kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,7 +87,10 @@ struct KilnFoldConstantTransposesPass
   /// output channels are then adjacent in memory, so the convolution
   /// kernels of kiln-vectorize-contractions load a vector of output
   /// channels' weights at once, or the scalars of neighbouring channels
-  /// from one cache line.
+  /// from one cache line. With `convStrip` = S dividing F, the copy is
+  /// [F / S, C, KH, KW, S] instead: each strip of S output channels, what
+  /// one column strip of the channel-vector kernel reads over its whole
+  /// reduction, is one contiguous block.
   void packConvFilter(linalg::Conv2DNchwFchwOp conv) {
     Value filter = conv.getInputs()[1];
     ElementsAttr value;
@@ -94,9 +98,24 @@ struct KilnFoldConstantTransposesPass
       return;
     auto filterType = cast<RankedTensorType>(filter.getType());
     ArrayRef<int64_t> fchw = filterType.getShape();
-    auto packedType = RankedTensorType::get(
-        {fchw[1], fchw[2], fchw[3], fchw[0]}, filterType.getElementType());
-    Attribute packed = transposed(value, packedType, {1, 2, 3, 0});
+    int64_t strip = convStrip;
+    if (strip <= 0 || ShapedType::isDynamic(fchw[0]) || fchw[0] % strip)
+      strip = 0;
+    RankedTensorType packedType;
+    Attribute packed;
+    if (strip) {
+      // [F, C, KH, KW] read as [F / S, S, C, KH, KW], strips outermost and
+      // the S channels innermost.
+      packedType = RankedTensorType::get(
+          {fchw[0] / strip, fchw[1], fchw[2], fchw[3], strip},
+          filterType.getElementType());
+      packed = transposed(value, packedType, {0, 2, 3, 4, 1},
+                          {fchw[0] / strip, strip, fchw[1], fchw[2], fchw[3]});
+    } else {
+      packedType = RankedTensorType::get({fchw[1], fchw[2], fchw[3], fchw[0]},
+                                         filterType.getElementType());
+      packed = transposed(value, packedType, {1, 2, 3, 0});
+    }
     if (!packed)
       return;
     OpBuilder b(conv);
@@ -113,7 +132,10 @@ struct KilnFoldConstantTransposesPass
                        {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
                         d(3) * strides[1] + d(6) * dilations[1]},
                        ctx),
-        AffineMap::get(7, 0, {d(4), d(5), d(6), d(1)}, ctx),
+        strip ? AffineMap::get(
+                    7, 0,
+                    {d(1).floorDiv(strip), d(4), d(5), d(6), d(1) % strip}, ctx)
+              : AffineMap::get(7, 0, {d(4), d(5), d(6), d(1)}, ctx),
         AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
     using utils::IteratorType;
     SmallVector<IteratorType> iterators(4, IteratorType::parallel);
@@ -142,12 +164,17 @@ struct KilnFoldConstantTransposesPass
   }
 
   /// `value` (static shape, whole-byte elements) transposed into `outType`
-  /// (out dim i is in dim perm[i]), or null.
+  /// (out dim i is in dim perm[i]), or null. `viewShape`, when given, is the
+  /// shape (same element count) the row-major data is read as instead of
+  /// its own.
   static Attribute transposed(ElementsAttr value, RankedTensorType outType,
-                              ArrayRef<int64_t> perm) {
+                              ArrayRef<int64_t> perm,
+                              ArrayRef<int64_t> viewShape = {}) {
     auto inType = dyn_cast<RankedTensorType>(value.getType());
     if (!inType || !inType.hasStaticShape() || !outType.hasStaticShape())
       return {};
+    if (!viewShape.empty())
+      inType = RankedTensorType::get(viewShape, inType.getElementType());
     Type element = inType.getElementType();
     if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8)
       return {};

@@ -314,7 +314,9 @@ public:
       for (const std::optional<Access> &in : epi.inputs)
         if (in && !flattenable(*in))
           return false;
-      if (!flattenable(epi.output))
+      // An output that does not flatten (the interior of the next
+      // convolution's padded input) is written row by row (storeRowed).
+      if (!flattenable(epi.output) && !rowed(epi.output))
         return false;
     }
     // The body: elementwise scalar ops only, not reading the output.
@@ -479,8 +481,10 @@ public:
       depthwise = true;
       C = Access{conv.getDpsInits()[0], {0, 3, 1, 2}};
       filterAccess = Access{conv.getDpsInputs()[1], {fD, khD, kwD}};
+      matchDepthwisePlanes(conv, convStrides);
     } else if (auto g = dyn_cast<linalg::GenericOp>(conv.getOperation());
-               g && matchPackedConv(g, convStrides, convDilations)) {
+               g &&
+               matchPackedConv(g, convStrides, convDilations, &filterStrip)) {
       nD = 0, fD = 1, ohD = 2, owD = 3, cD = 4, khD = 5, kwD = 6;
       C = Access{conv.getDpsInits()[0], {0, 1, 2, 3}};
       filterAccess = Access{conv.getDpsInputs()[1], {cD, khD, kwD, fD}};
@@ -518,9 +522,35 @@ public:
     bool narrow = !ShapedType::isDynamic(outWidth) && outWidth < nv * lanes;
     bool longReduction =
         !ShapedType::isDynamic(reduction) && reduction >= 4 * lanes;
-    if (!depthwise && filterAccess.dims.back() == fD &&
+    // A 1x1 convolution with stride 1 runs flattened (below) rather than
+    // along channels when the image has at least 8 vectors of pixels and
+    // the reduction is too short to hide a scatter per output vector (under
+    // 12 vectors' worth of input channels) or the image is large (48
+    // vectors: the pixel tail wastes little and each strip of input stays
+    // in L1 over the reduction). Measured (one thread, AVX-512, layer
+    // alone, minima, ms along channels -> flattened), mobilenet_v2's
+    // 32 -> 192 at 28x28 0.156 -> 0.062, 144 -> 32 at 28x28 0.049 -> 0.039,
+    // 64 -> 384 at 14x14 0.092 -> 0.052, 96 -> 576 at 14x14 0.176 -> 0.118;
+    // but at 14x14 192 -> 64 0.030 -> 0.032, 384 -> 64 0.050 -> 0.061,
+    // 576 -> 96 0.107 -> 0.113. At 7x7 (49 pixels: 4 vectors, the last
+    // 1/16 used) along channels is far ahead: 960 -> 320 0.151 vs 0.342.
+    SmallVector<int64_t> loopRanges = conv.getStaticLoopRanges();
+    bool flat1x1 = !depthwise && loopRanges[khD] == 1 && loopRanges[kwD] == 1 &&
+                   strides[0] == 1 && strides[1] == 1 &&
+                   flattenable(Access{input, {nD, cD, ohD, owD}}) &&
+                   flattenable(C);
+    int64_t outPixels = ShapedType::isDynamic(outType.getDimSize(2)) ||
+                                ShapedType::isDynamic(outWidth)
+                            ? ShapedType::kDynamic
+                            : outType.getDimSize(2) * outWidth;
+    bool preferFlat =
+        flat1x1 && !ShapedType::isDynamic(outPixels) &&
+        outPixels >= 8 * lanes &&
+        (outPixels >= 48 * lanes ||
+         (!ShapedType::isDynamic(reduction) && reduction < 12 * lanes));
+    if (!depthwise && !preferFlat && filterAccess.dims.back() == fD &&
         (narrow || longReduction) && !ShapedType::isDynamic(outChannels) &&
-        outChannels % lanes == 0 &&
+        outChannels % lanes == 0 && filterStrip % lanes == 0 &&
         succeeded(outType.getStridesAndOffset(outStrides, offset)) &&
         !ShapedType::isDynamic(outStrides[1])) {
       channelMode = true;
@@ -530,28 +560,77 @@ public:
       nv = channelVectors;
       mb = 16 * lanes;
       nb = 8 * channelRows;
+      if (!ShapedType::isDynamic(outPixels))
+        chooseChannelRows(outPixels, channelRows);
       return success();
     }
     // Otherwise, a 1x1 convolution with stride 1 on buffers contiguous
     // across rows is a matmul of the filter [F, C] with the input
     // [C, OH * OW] of each image: vectors run along the flattened pixels,
     // with no per-row loop and no row tails (mobilenet_v2's expansions with
-    // a short reduction, its projections to 24 and 40 channels). Along
-    // channels stays better where it applies: measured on one thread,
-    // 960 -> 160 channels at 7x7 took 0.075 ms along channels and 0.19 ms
-    // here (49 pixels are 3 vectors and a masked one, run one at a time),
-    // 24 -> 144 at 56x56 0.25 ms along the width and 0.17 ms here.
-    SmallVector<int64_t> ranges = conv.getStaticLoopRanges();
-    if (!depthwise && ranges[khD] == 1 && ranges[kwD] == 1 && strides[0] == 1 &&
-        strides[1] == 1 && flattenable(Access{input, {nD, cD, ohD, owD}}) &&
-        flattenable(C)) {
+    // a short reduction, its projections to 24 and 40 channels); 24 -> 144
+    // at 56x56 took 0.25 ms along the width and 0.17 ms here.
+    if (flat1x1) {
       flatMode = true;
+      flatWidth = ShapedType::isDynamic(outWidth) ? 0 : outWidth;
       mr = flatRows;
       nv = flatVectors;
       mb = 16 * flatRows;
       nb = 4 * flatVectors * lanes;
+      // Static sizes: pixel tiles of equal whole vectors (784 pixels were
+      // 3 x 256 + 16, two tiles per thread of 512 and 272 pixels), and at
+      // least kMinTiles tiles per image, by narrower channel tiles where
+      // the pixels are one tile (64 channels at 14x14 were one tile: one
+      // thread of two).
+      int64_t outChannelsF = outType.getDimSize(1);
+      if (!ShapedType::isDynamic(outPixels) && outPixels > 0 &&
+          !ShapedType::isDynamic(outChannelsF)) {
+        int64_t vecs = llvm::divideCeil(outPixels, lanes);
+        int64_t tilesP = llvm::divideCeil(vecs * lanes, nb);
+        nb = llvm::divideCeil(vecs, tilesP) * lanes;
+        int64_t tilesF = llvm::divideCeil(outChannelsF, mb);
+        if (tilesF * tilesP < kMinTiles) {
+          int64_t wantF = llvm::divideCeil(kMinTiles, tilesP);
+          mb = std::max<int64_t>(
+              mr, llvm::alignTo(llvm::divideCeil(outChannelsF, wantF), mr));
+        }
+      }
     }
     return success();
+  }
+
+  /// Row blocks (pixels per micro-kernel, `mr`) and pixel tiles (`nb`, a
+  /// multiple of mr near 96) of the channel-vector kernel for a static
+  /// `pixels` per image, at most `maxRows` pixels per kernel: the block
+  /// that wastes the least on tails. A kernel of r pixels costs about r
+  /// steps' time, but no less than 8 / nv (fewer than 8 accumulators wait
+  /// on the FMA latency and stream the filter strip for little work), plus
+  /// one for its setup and scatters. Single pixels used to take the rest
+  /// of a tile: 49 pixels were 4 x 12 + 1, and the last one cost a third
+  /// of a 12-pixel kernel; now 4 x 11 + 5. The remainder of the last tile
+  /// runs as one kernel (`rowTail`).
+  void chooseChannelRows(int64_t pixels, int64_t maxRows) {
+    const int64_t tilePixels = 96;
+    int64_t floorRows = std::max<int64_t>(1, 8 / nv);
+    int64_t bestCost = -1;
+    for (int64_t rows = maxRows; rows >= std::max<int64_t>(1, maxRows / 2);
+         --rows) {
+      int64_t tile =
+          rows * std::max<int64_t>(1, (tilePixels + rows / 2) / rows);
+      auto cost = [&](int64_t n) {
+        int64_t rest = n % rows;
+        return n / rows * (rows + 1) +
+               (rest ? std::max(rest, floorRows) + 1 : 0);
+      };
+      int64_t total = pixels / tile * cost(tile) + cost(pixels % tile);
+      // Ties go to the larger block (fewer passes over the filter strip).
+      if (bestCost < 0 || total < bestCost) {
+        bestCost = total;
+        mr = rows;
+        nb = tile;
+      }
+    }
+    rowTail = pixels % nb % mr;
   }
 
   /// Whether `access` reads the output rows and columns (oh, ow) as adjacent
@@ -567,6 +646,16 @@ public:
     return h != rank && w == h + 1 &&
            memref::CollapseShapeOp::isGuaranteedCollapsible(
                type, flatGroups(rank, h));
+  }
+
+  /// Whether `access` reads the output rows and columns (oh, ow) as its two
+  /// innermost dims, ow contiguous, on an image of static width: then the
+  /// flattened pixels can be stored into it one row segment at a time.
+  bool rowed(const Access &access) const {
+    size_t rank = access.dims.size();
+    return flatWidth > 0 && rank >= 2 && access.dims[rank - 2] == ohD &&
+           access.dims[rank - 1] == owD &&
+           innermostContiguous(cast<MemRefType>(access.memref.getType()));
   }
 
   static SmallVector<ReassociationIndices> flatGroups(size_t rank, size_t h) {
@@ -601,7 +690,8 @@ public:
   /// instead of being gathered from C after `g` wrote it. Fills
   /// `initAccess`.
   bool matchInitializer(linalg::GenericOp g) {
-    if (!channelMode || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1)
+    if (!(channelMode || depthwisePlanes || flatMode) ||
+        g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1)
       return false;
     Value in = g.getDpsInputs()[0];
     auto inType = dyn_cast<MemRefType>(in.getType());
@@ -629,6 +719,15 @@ public:
          (access.dims.back() != colDim &&
           !staticStrideAlong(inType, access, colDim))))
       return false;
+    // The depthwise plane kernel splats a per-channel value once per tile.
+    if (depthwisePlanes && (llvm::is_contained(access.dims, ohD) ||
+                            llvm::is_contained(access.dims, owD)))
+      return false;
+    // A 1x1 on flattened pixels reads it flattened, a vector along them.
+    if (flatMode &&
+        (!flattenable(access) || (llvm::is_contained(access.dims, colDim) &&
+                                  access.dims.back() != colDim)))
+      return false;
     initAccess = access;
     return true;
   }
@@ -639,25 +738,51 @@ public:
   /// multiply-accumulate body. Fills the strides and dilations.
   static bool matchPackedConv(linalg::GenericOp g,
                               SmallVectorImpl<int64_t> &convStrides,
-                              SmallVectorImpl<int64_t> &convDilations) {
+                              SmallVectorImpl<int64_t> &convDilations,
+                              int64_t *strip = nullptr) {
     if (g.getNumLoops() != 7 || g.getNumDpsInputs() != 2 ||
         g.getNumDpsInits() != 1)
       return false;
-    auto convDims = linalg::inferConvolutionDims(g);
-    if (failed(convDims) || convDims->strides.size() != 2 ||
-        convDims->dilations.size() != 2)
+    SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+    if (maps[0].getNumResults() != 4 || maps[1].getNumResults() < 4)
       return false;
     MLIRContext *ctx = g.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    const auto &s = convDims->strides, &dl = convDims->dilations;
+    // Strides and dilations: the input's row and column expressions at a
+    // unit output position or filter tap (the comparison with the expected
+    // maps below checks the rest).
+    auto at = [&](AffineExpr e, unsigned dim) -> int64_t {
+      SmallVector<AffineExpr> values(7, getAffineConstantExpr(0, ctx));
+      values[dim] = getAffineConstantExpr(1, ctx);
+      auto c = dyn_cast<AffineConstantExpr>(e.replaceDims(values));
+      return c ? c.getValue() : 0;
+    };
+    AffineExpr rowExpr = maps[0].getResult(2), colExpr = maps[0].getResult(3);
+    int64_t s[2] = {at(rowExpr, 2), at(colExpr, 3)};
+    int64_t dl[2] = {at(rowExpr, 5), at(colExpr, 6)};
+    if (s[0] < 1 || s[1] < 1 || dl[0] < 1 || dl[1] < 1)
+      return false;
+    // The filter channels last, [C, KH, KW, F], or in strips of S output
+    // channels, [F / S, C, KH, KW, S].
+    int64_t width = 0;
+    if (maps[1].getNumResults() == 5)
+      if (auto mod = dyn_cast<AffineBinaryOpExpr>(maps[1].getResult(4));
+          mod && mod.getKind() == AffineExprKind::Mod)
+        if (auto c = dyn_cast<AffineConstantExpr>(mod.getRHS()))
+          width = c.getValue();
+    if (maps[1].getNumResults() == 5 && width <= 0)
+      return false;
     SmallVector<AffineMap> want{
         AffineMap::get(7, 0,
                        {d(0), d(4), d(2) * s[0] + d(5) * dl[0],
                         d(3) * s[1] + d(6) * dl[1]},
                        ctx),
-        AffineMap::get(7, 0, {d(4), d(5), d(6), d(1)}, ctx),
+        width ? AffineMap::get(
+                    7, 0,
+                    {d(1).floorDiv(width), d(4), d(5), d(6), d(1) % width}, ctx)
+              : AffineMap::get(7, 0, {d(4), d(5), d(6), d(1)}, ctx),
         AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
-    if (g.getIndexingMapsArray() != want)
+    if (maps != want)
       return false;
     auto iterators = g.getIteratorTypesArray();
     for (auto [i, it] : llvm::enumerate(iterators))
@@ -666,14 +791,18 @@ public:
     // out + in * filter.
     if (!isMultiplyAccumulate(g))
       return false;
-    convStrides.assign(s.begin(), s.end());
-    convDilations.assign(dl.begin(), dl.end());
+    convStrides.assign({s[0], s[1]});
+    convDilations.assign({dl[0], dl[1]});
+    if (strip)
+      *strip = width;
     return true;
   }
 
   void buildConv(OpBuilder &b, Location loc, Value init) {
     if (channelMode)
       return buildConvChannels(b, loc, init);
+    if (depthwisePlanes)
+      return buildDepthwise(b, loc, init);
     this->init = init;
     auto ranges = op.createLoopRanges(b, loc);
     sizes.clear();
@@ -692,9 +821,13 @@ public:
         for (std::optional<Access> &in : epilogue->inputs)
           if (in)
             in = flatten(b, loc, *in);
-        epilogue->output = flatten(b, loc, epilogue->output);
+        rowedOutput = !flattenable(epilogue->output);
+        if (!rowedOutput)
+          epilogue->output = flatten(b, loc, epilogue->output);
       }
       input = flatten(b, loc, Access{input, {nD, cD, ohD, owD}}).memref;
+      if (initAccess)
+        initAccess = flatten(b, loc, *initAccess);
       sizes[owD] = arith::MulIOp::create(b, loc, sizes[ohD], sizes[owD]);
       pbV = arith::ConstantIndexOp::create(b, loc, nb);
       rowTiles = arith::CeilDivUIOp::create(b, loc, sizes[owD], pbV);
@@ -928,7 +1061,17 @@ public:
             });
       };
       loop(rowBegin, rowFull, mr);
-      loop(rowFull, rowEnd, 1);
+      if (!rowTail) {
+        loop(rowFull, rowEnd, 1);
+        return;
+      }
+      // The remainder is rowTail rows or none.
+      Value left = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         rowFull, rowEnd);
+      auto tail = scf::IfOp::create(b, loc, TypeRange{}, left,
+                                    /*withElseRegion=*/false);
+      OpBuilder thenB = tail.getThenBodyBuilder();
+      kernel(thenB, loc, rowFull, col, rowTail, vecs, mask);
     };
     Value wide = arith::ConstantIndexOp::create(b, loc, nv * lanes);
     scf::ForOp::create(b, loc, colBegin, colFull, wide, ValueRange{},
@@ -1048,12 +1191,270 @@ public:
     }
   }
 
+  /// Depthwise convolutions with a static kernel of at most 5x5 and strides
+  /// of 1 or 2 run on buildDepthwise's plane kernel. Picks its micro-kernel
+  /// rows (`mr`), one vector along the width (`nv`), and the output rows of
+  /// one parallel tile (`mb`).
+  void matchDepthwisePlanes(linalg::LinalgOp conv,
+                            ArrayRef<int64_t> convStrides) {
+    SmallVector<int64_t> loops = conv.getStaticLoopRanges();
+    int64_t kh = loops[khD], kw = loops[kwD];
+    if (ShapedType::isDynamic(kh) || ShapedType::isDynamic(kw) ||
+        kh * kw > 25 || convStrides[0] < 1 || convStrides[0] > 2 ||
+        convStrides[1] < 1 || convStrides[1] > 2)
+      return;
+    int64_t outRows = loops[ohD], outCols = loops[owD];
+    // An empty output (a static 0) is left to the generic kernel.
+    if (outRows == 0 || outCols == 0)
+      return;
+    depthwisePlanes = true;
+    // Each micro-kernel row is one accumulator; the taps take KH * KW
+    // registers and an input row's KW vectors a few more: up to 8 rows in
+    // 32 vector registers, 4 in 16. A row count dividing the image's height
+    // leaves no single-row remainder (mobilenet_v2's heights are all
+    // multiples of 7).
+    mr = lanes >= 16 ? 8 : 4;
+    if (!ShapedType::isDynamic(outRows)) {
+      if (outRows <= mr) {
+        mr = outRows;
+      } else if (lanes >= 16) {
+        for (int64_t r : {8, 7, 6, 5})
+          if (outRows % r == 0) {
+            mr = r;
+            break;
+          }
+      }
+    }
+    nv = 1;
+    // About 1024 output elements per parallel tile: several tiles per
+    // channel on large images, whole planes on small ones.
+    int64_t blocks = ShapedType::isDynamic(outCols)
+                         ? 4
+                         : std::max<int64_t>(1, 1024 / (outCols * mr));
+    mb = mr * blocks;
+  }
+
+  /// Depthwise convolution, vectors along the output width: an
+  /// scf.parallel over (n, channel, blocks of `mb` output rows); each tile
+  /// broadcasts its channel's KH x KW filter taps into registers once, then
+  /// walks its rows in micro-kernels of `mr` rows x one vector
+  /// (depthwiseKernel). The input is read in place (no copy), the fused
+  /// initializer and epilogue run on the accumulators.
+  void buildDepthwise(OpBuilder &b, Location loc, Value init) {
+    this->init = init;
+    auto ranges = op.createLoopRanges(b, loc);
+    sizes.clear();
+    for (Range &r : ranges)
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value rbV = arith::ConstantIndexOp::create(b, loc, mb);
+    Value rowTiles = arith::CeilDivUIOp::create(b, loc, sizes[ohD], rbV);
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Value> tile =
+        flatParallelLoop(b, loc, {sizes[nD], sizes[fD], rowTiles});
+    ivs.assign(sizes.size(), Value());
+    ivs[nD] = tile[0];
+    Value channel = tile[1];
+    Value oh0 = arith::MulIOp::create(b, loc, tile[2], rbV);
+    Value ohEnd = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, oh0, rbV), sizes[ohD]);
+    auto vecType = VectorType::get({lanes}, b.getF32Type());
+    SmallVector<int64_t> loops = op.getStaticLoopRanges();
+    int64_t kh = loops[khD], kw = loops[kwD];
+    // A per-channel bias the initializer would have broadcast over C.
+    if (initAccess)
+      this->init = memref::LoadOp::create(
+          b, loc, initAccess->memref,
+          indices(b, loc, *initAccess, channel, Value(), Value()));
+    taps.clear();
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j) {
+        Value w = memref::LoadOp::create(
+            b, loc, filter,
+            filterIndices(channel, Value(),
+                          arith::ConstantIndexOp::create(b, loc, i),
+                          arith::ConstantIndexOp::create(b, loc, j)));
+        taps.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
+      }
+    walkTiles(
+        b, loc, oh0, ohEnd, zero, sizes[owD], /*maskTail=*/true,
+        [&](OpBuilder &b, Location loc, Value oh, Value ow, int64_t r, int64_t,
+            Value mask) { depthwiseKernel(b, loc, channel, oh, ow, r, mask); });
+  }
+
+  /// `r` output rows from `oh` x one vector from column `ow` of one
+  /// channel (`mask`: the lanes in the image, null when all are). Each
+  /// input row the rows read is loaded once, as KW vectors (one per filter
+  /// column), and feeds every output row that reads it: (r - 1) * s + KH
+  /// rows of loads for r * KH * KW FMAs, against KH * KW loads per FMA row
+  /// when each row reads its own. Stride 2 along the width: the input
+  /// elements of a vector are the even (or odd) ones of two contiguous
+  /// loads, shared by the filter columns an even offset apart.
+  void depthwiseKernel(OpBuilder &b, Location loc, Value channel, Value oh,
+                       Value ow, int64_t r, Value mask) {
+    auto vecType = VectorType::get({lanes}, b.getF32Type());
+    auto maskType = VectorType::get({lanes}, b.getI1Type());
+    auto idx = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    SmallVector<int64_t> loops = op.getStaticLoopRanges();
+    int64_t kh = loops[khD], kw = loops[kwD];
+    int64_t sh = strides[0], sw = strides[1];
+    int64_t dh = dilations[0], dw = dilations[1];
+    SmallVector<Value> ohs;
+    for (int64_t i = 0; i < r; ++i)
+      ohs.push_back(i ? arith::AddIOp::create(b, loc, oh, idx(i)).getResult()
+                      : oh);
+    // Accumulators: the fill's value or the channel's bias, or what C
+    // holds.
+    SmallVector<Value> accs;
+    Value splat;
+    if (init)
+      splat = vector::BroadcastOp::create(b, loc, vecType, init);
+    for (int64_t i = 0; i < r; ++i) {
+      ivs[ohD] = ohs[i];
+      accs.push_back(splat
+                         ? splat
+                         : loadVector(b, loc, C.memref,
+                                      indices(b, loc, C, channel, ow, Value()),
+                                      mask, b.getF32Type()));
+    }
+    // Filter column j reads the input from column ow * sw + base[j], lanes
+    // parity[j], parity[j] + sw, ...
+    SmallVector<int64_t> base, parity, bases;
+    for (int64_t j = 0; j < kw; ++j) {
+      int64_t offset = j * dw;
+      base.push_back(offset - offset % sw);
+      parity.push_back(offset % sw);
+      if (!llvm::is_contained(bases, base.back()))
+        bases.push_back(base.back());
+    }
+    Value iw0 = sw == 1 ? ow : arith::MulIOp::create(b, loc, ow, idx(sw));
+    Value ih0 = sh == 1 ? oh : arith::MulIOp::create(b, loc, oh, idx(sh));
+    // Stride 2: for each base, the masks of the two loads. Element e of
+    // the 2 * lanes is needed when some filter column with this base reads
+    // it for a lane in the image; unneeded ones are not read (nothing past
+    // the row's last needed element).
+    Value none = arith::ConstantOp::create(
+        b, loc, maskType, DenseElementsAttr::get(maskType, false));
+    DenseMap<int64_t, std::pair<Value, Value>> halfMasks;
+    if (sw == 2)
+      for (int64_t bs : bases) {
+        bool even = false, odd = false;
+        for (int64_t j = 0; j < kw; ++j)
+          if (base[j] == bs)
+            (parity[j] ? odd : even) = true;
+        // Lane of output element e reads, or -1.
+        auto laneOf = [&](int64_t e) -> int64_t {
+          if ((e % 2 == 0 && even) || (e % 2 == 1 && odd))
+            return e / 2;
+          return -1;
+        };
+        Value halves[2];
+        for (int h = 0; h < 2; ++h) {
+          SmallVector<int64_t> lanesOf;
+          bool all = true;
+          for (int64_t e = h * lanes; e < (h + 1) * lanes; ++e) {
+            lanesOf.push_back(laneOf(e));
+            all &= lanesOf.back() >= 0;
+          }
+          if (!mask) {
+            if (all)
+              continue;
+            SmallVector<bool> bits;
+            for (int64_t l : lanesOf)
+              bits.push_back(l >= 0);
+            halves[h] = arith::ConstantOp::create(
+                b, loc, maskType,
+                DenseElementsAttr::get(maskType, ArrayRef<bool>(bits)));
+            continue;
+          }
+          SmallVector<int64_t> pick;
+          for (int64_t l : lanesOf)
+            pick.push_back(l >= 0 ? l : lanes);
+          halves[h] = vector::ShuffleOp::create(b, loc, mask, none, pick);
+        }
+        halfMasks[bs] = {halves[0], halves[1]};
+      }
+    SmallVector<int64_t> evens, odds;
+    for (int64_t l = 0; l < lanes; ++l) {
+      evens.push_back(2 * l);
+      odds.push_back(2 * l + 1);
+    }
+    // Input rows ih0 + q, q = i * sh + a * dh for output row i, filter row a.
+    int64_t inputRows = (r - 1) * sh + (kh - 1) * dh + 1;
+    for (int64_t q = 0; q < inputRows; ++q) {
+      SmallVector<std::pair<int64_t, int64_t>> users;
+      for (int64_t i = 0; i < r; ++i) {
+        int64_t rest = q - i * sh;
+        if (rest >= 0 && rest % dh == 0 && rest / dh < kh)
+          users.push_back({i, rest / dh});
+      }
+      if (users.empty())
+        continue;
+      Value ih = arith::AddIOp::create(b, loc, ih0, idx(q));
+      SmallVector<Value> x(kw);
+      for (int64_t bs : bases) {
+        Value iw = arith::AddIOp::create(b, loc, iw0, idx(bs));
+        SmallVector<Value> at{ivs[nD], channel, ih, iw};
+        if (sw == 1) {
+          Value v = loadVector(b, loc, input, at, mask, b.getF32Type());
+          for (int64_t j = 0; j < kw; ++j)
+            if (base[j] == bs)
+              x[j] = v;
+          continue;
+        }
+        auto [loMask, hiMask] = halfMasks[bs];
+        Value lo = loadVector(b, loc, input, at, loMask, b.getF32Type());
+        at.back() = arith::AddIOp::create(b, loc, iw, idx(lanes));
+        Value hi = loadVector(b, loc, input, at, hiMask, b.getF32Type());
+        Value even, odd;
+        for (int64_t j = 0; j < kw; ++j) {
+          if (base[j] != bs)
+            continue;
+          Value &v = parity[j] ? odd : even;
+          if (!v)
+            v = vector::ShuffleOp::create(b, loc, lo, hi,
+                                          parity[j] ? odds : evens);
+          x[j] = v;
+        }
+      }
+      for (auto [i, a] : users)
+        for (int64_t j = 0; j < kw; ++j)
+          accs[i] =
+              vector::FMAOp::create(b, loc, taps[a * kw + j], x[j], accs[i]);
+    }
+    for (int64_t i = 0; i < r; ++i) {
+      ivs[ohD] = ohs[i];
+      Value value = accs[i];
+      const Access &dest = epilogue ? epilogue->output : C;
+      if (epilogue)
+        value = applyEpilogue(b, loc, value, channel, ow, mask);
+      auto at = indices(b, loc, dest, channel, ow, Value());
+      if (mask)
+        vector::MaskedStoreOp::create(b, loc, dest.memref, at, mask, value);
+      else
+        vector::StoreOp::create(b, loc, value, dest.memref, at);
+    }
+  }
+
   /// The filter's indices for output channel `f`, input channel `c` and
   /// kernel position (kh, kw), in whatever order its memref has them.
   SmallVector<Value> filterIndices(Value f, Value c, Value kh, Value kw) {
     SmallVector<Value> result;
     for (unsigned d : filterAccess.dims)
       result.push_back(d == fD ? f : d == cD ? c : d == khD ? kh : kw);
+    if (filterStrip) {
+      // [F / S, C, KH, KW, S]: the strip first, the channel in it last. Both
+      // depend on f alone, so they are computed where f is defined (out of
+      // the reduction loops).
+      OpBuilder b(f.getContext());
+      b.setInsertionPointAfterValue(f);
+      Location loc = f.getLoc();
+      Value width = arith::ConstantIndexOp::create(b, loc, filterStrip);
+      result.back() = arith::RemUIOp::create(b, loc, f, width);
+      result.insert(result.begin(), arith::DivUIOp::create(b, loc, f, width));
+    }
     return result;
   }
 
@@ -1221,6 +1622,22 @@ private:
       accs.assign(pick.getResults().begin(), pick.getResults().end());
     } else if (splat) {
       accs.assign(r * vecs, splat);
+    } else if (initAccess && flatMode) {
+      // What the initializer (a broadcast bias) would have written into C,
+      // read from the constant: one pass over C fewer.
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t v = 0; v < vecs; ++v) {
+          auto idx =
+              indices(b, loc, *initAccess, rowIdx[i], colIdx[v], Value());
+          if (llvm::is_contained(initAccess->dims, colDim)) {
+            accs.push_back(loadVector(b, loc, initAccess->memref, idx, mask,
+                                      b.getF32Type()));
+            continue;
+          }
+          accs.push_back(vector::BroadcastOp::create(
+              b, loc, vecType,
+              memref::LoadOp::create(b, loc, initAccess->memref, idx)));
+        }
     } else {
       accs = loadC(b);
     }
@@ -1237,6 +1654,10 @@ private:
           const Access &dest = withEpilogue ? epilogue->output : C;
           if (withEpilogue)
             value = applyEpilogue(b, loc, value, rowIdx[i], colIdx[v], mask);
+          if (withEpilogue && rowedOutput) {
+            storeRowed(b, loc, dest, rowIdx[i], colIdx[v], mask, value);
+            continue;
+          }
           auto idx = indices(b, loc, dest, rowIdx[i], colIdx[v], Value());
           if (mask)
             vector::MaskedStoreOp::create(b, loc, dest.memref, idx, mask,
@@ -1256,6 +1677,74 @@ private:
       return;
     }
     store(b, epilogue.has_value());
+  }
+
+  /// Stores `value`, flat pixels [p, p + lanes) of output channel `row`
+  /// (lanes off in `mask`, if any, skipped), into a flatMode output that
+  /// does not flatten: one masked store per image row the vector touches,
+  /// each addressed so that lane l lands on pixel p + l. A row segment
+  /// starting at lane s is stored from column ow0 - j * W of row oh0 + j,
+  /// a negative column whose lanes before s are masked off (they would fall
+  /// in the previous row or its padding). Costs a mask and a store per
+  /// segment instead of the scatter along channels would need.
+  void storeRowed(OpBuilder &b, Location loc, const Access &dest, Value row,
+                  Value p, Value mask, Value value) {
+    auto idx = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    auto maskType = VectorType::get({lanes}, b.getI1Type());
+    auto maskUpTo = [&](Value count) {
+      return vector::CreateMaskOp::create(
+                 b, loc, maskType,
+                 ValueRange{arith::MinUIOp::create(b, loc, count, idx(lanes))})
+          .getResult();
+    };
+    Value w = idx(flatWidth);
+    Value oh0 = arith::DivUIOp::create(b, loc, p, w);
+    Value ow0 = arith::RemUIOp::create(b, loc, p, w);
+    SmallVector<Value> at = indices(b, loc, dest, row, p, Value());
+    size_t h = at.size() - 2;
+    Value allTrue = arith::ConstantOp::create(
+        b, loc, maskType, DenseElementsAttr::get(maskType, true));
+    // Rows a vector can touch: the first, and one per W lanes after it.
+    int64_t segments = 1 + llvm::divideCeil(lanes - 1, flatWidth);
+    for (int64_t j = 0; j < segments; ++j) {
+      // Lanes [j * W - ow0, (j + 1) * W - ow0) lie in row oh0 + j.
+      Value segMask = maskUpTo(
+          arith::SubIOp::create(b, loc, idx((j + 1) * flatWidth), ow0));
+      if (j > 0) {
+        Value before =
+            maskUpTo(arith::SubIOp::create(b, loc, idx(j * flatWidth), ow0));
+        segMask = arith::AndIOp::create(
+            b, loc, segMask, arith::XOrIOp::create(b, loc, before, allTrue));
+      }
+      if (mask)
+        segMask = arith::AndIOp::create(b, loc, segMask, mask);
+      SmallVector<Value> segAt = at;
+      segAt[h] =
+          j ? arith::AddIOp::create(b, loc, oh0, idx(j)).getResult() : oh0;
+      segAt[h + 1] =
+          j ? arith::SubIOp::create(b, loc, ow0, idx(j * flatWidth)).getResult()
+            : ow0;
+      if (j == 0) {
+        vector::MaskedStoreOp::create(b, loc, dest.memref, segAt, segMask,
+                                      value);
+        continue;
+      }
+      // Only when the vector reaches row oh0 + j and that row exists, so
+      // that no address past the image is formed.
+      Value reaches = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ugt,
+          arith::AddIOp::create(b, loc, ow0, idx(lanes)), idx(j * flatWidth));
+      Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           segAt[h], sizes[ohD]);
+      auto guard = scf::IfOp::create(
+          b, loc, arith::AndIOp::create(b, loc, reaches, exists),
+          /*withElseRegion=*/false);
+      OpBuilder thenB = guard.getThenBodyBuilder();
+      vector::MaskedStoreOp::create(thenB, loc, dest.memref, segAt, segMask,
+                                    value);
+    }
   }
 
   /// The reduction of a matmul micro-kernel from `accs`: one scf.for per k
@@ -1378,11 +1867,28 @@ private:
   Value init;
   // Convolutions.
   bool isConv = false, depthwise = false;
+  /// Whether a depthwise convolution runs on buildDepthwise's plane kernel,
+  /// and while building it: the channel's filter taps, broadcast.
+  bool depthwisePlanes = false;
+  SmallVector<Value> taps;
   /// Whether the convolution's vectors run along output channels.
   bool channelMode = false;
   /// Whether a 1x1 convolution's vectors run along its flattened pixels.
   bool flatMode = false;
+  /// In flatMode: the output image's width when static (0 otherwise), and
+  /// whether the epilogue's output is stored row by row (storeRowed).
+  int64_t flatWidth = 0;
+  bool rowedOutput = false;
   Access filterAccess;
+  /// Rows left after the blocks of `mr` in a tile, when that is static (the
+  /// channel-vector kernel on static images: the last tile's remainder,
+  /// every other tile a whole number of blocks): walkTiles runs them as one
+  /// kernel; 0: as single rows.
+  int64_t rowTail = 0;
+  /// Output channels per strip of a filter packed [F / S, C, KH, KW, S] by
+  /// kiln-fold-constant-transposes (filterAccess then lists the dims as if
+  /// it were [C, KH, KW, F]); 0 when it is not.
+  int64_t filterStrip = 0;
   /// What the accumulators start from when not C or a splat.
   std::optional<Access> initAccess;
   unsigned nD = 0, fD = 0, ohD = 0, owD = 0, cD = 0, khD = 0, kwD = 0;
@@ -1467,6 +1973,20 @@ struct KilnVectorizeContractionsPass
     return v;
   }
 
+  /// Whether `g` writes every element of `buffer` (its only output, an
+  /// identity map, every loop parallel) without reading it.
+  static bool overwritesWhole(linalg::GenericOp g, Value buffer) {
+    if (g.getNumDpsInits() != 1 || g.getDpsInits()[0] != buffer ||
+        g.getNumReductionLoops() != 0 ||
+        !g.getIndexingMapsArray().back().isIdentity())
+      return false;
+    for (Value in : g.getDpsInputs())
+      if (rootOf(in) == buffer)
+        return false;
+    Block &body = g.getRegion().front();
+    return body.getArgument(body.getNumArguments() - 1).use_empty();
+  }
+
   void rewrite(linalg::LinalgOp op) {
     bool conv = isConvolution(op);
     linalg::ContractionDimensions noDims;
@@ -1491,9 +2011,11 @@ struct KilnVectorizeContractionsPass
     }
     if (!conv)
       kernel.kBlock = kBlock;
-    // Convolutions along channels: 12 pixels x 2 vectors (6 x 2 with 16
-    // vector registers), so that one strip of a 3x3 filter's channels
-    // (C x 9 x 2 vectors) stays in L2 while every pixel tile reads it.
+    // Convolutions along channels: up to 12 pixels x 2 vectors (6 x 2 with
+    // 16 vector registers), fewer where the image's pixels divide better
+    // (chooseChannelRows), so that one strip of a 3x3 filter's channels
+    // (C x 9 x 2 vectors) stays in L2 while every pixel tile reads it. 14
+    // pixels (28 accumulators) ran 7x7x512 at half speed.
     int64_t channelRows = vectorBits >= 512 ? 12 : 6;
     if (failed(conv ? kernel.matchConv(op, channelRows, /*channelVectors=*/2,
                                        rowsPerKernel, vectorsPerKernel)
@@ -1564,6 +2086,12 @@ struct KilnVectorizeContractionsPass
           consumer = g;
           continue;
         }
+        // A later op that overwrites the whole buffer without reading it
+        // (bufferization reusing it for another result, as a depthwise
+        // convolution's Clip reuses its expansion's): what the kernel
+        // leaves there is dead, and later users see that op's result.
+        if (!before && consumer && g && overwritesWhole(g, cRoot))
+          break;
         if (!before && consumer) {
           laterUsers = true;
           continue;

@@ -66,7 +66,12 @@ void mlir::kiln::buildLinalgPipeline(OpPassManager &pm) {
 void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                                          const CPUPipelineOptions &options) {
   // Weights read through a transpose are transposed once, here.
-  pm.addNestedPass<func::FuncOp>(createKilnFoldConstantTransposes());
+  // Constant convolution filters are packed in strips of the channel-vector
+  // convolution kernel's width (2 vectors of channels, channelVectors in
+  // kiln-vectorize-contractions).
+  KilnFoldConstantTransposesOptions filters;
+  filters.convStrip = 2 * (options.vectorBits / 32);
+  pm.addNestedPass<func::FuncOp>(createKilnFoldConstantTransposes(filters));
   // Constant matmul weights are laid out once in the column panels the
   // matmul kernels read (vectors per kernel x lanes wide).
   KilnPackMatmulWeightsOptions panels;

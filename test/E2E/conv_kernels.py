@@ -7,8 +7,13 @@
 # (residual), two convolutions CSE had made share one zero-filled
 # accumulator (kiln-unshare-initializers), and 1x1 stride-1 convolutions run
 # as matmuls over flattened pixels (24 and 40 output channels, odd sizes,
-# fused residual, an input that is a padded buffer's interior), and stride-2
-# rows read by two masked loads and a shuffle instead of a gather.
+# fused residual, an input that is a padded buffer's interior; a bias + Clip
+# written row by row into the next conv's padded input, AVX2), and stride-2
+# rows read by two masked loads and a shuffle instead of a gather, and
+# depthwise convolutions on their plane kernel (sizes, strides, pads,
+# dilations, filter sizes, fused bias + Clip, AVX2), and regular ones on the
+# channel-vector kernel (strip-packed filters, row blocks and tails, strides,
+# the 7x7 first layer, bias + residual + ReLU, AVX2).
 # Against numpy (kiln_testing's conv2d and pool2d; rtol 1e-4, atol 1e-5).
 
 import numpy as np
@@ -168,7 +173,162 @@ def test_stride2_even_loads():
                      tag=f"s2_{tag}_{hw[1]}_{pads[0]}")
 
 
+def test_depthwise_planes():
+    # Depthwise convolutions on the plane kernel (one channel per tile, its
+    # taps in registers, micro-kernels of up to 8 output rows sharing the
+    # input rows they read): heights and widths 7/13/14/17/56 (row counts
+    # that the micro-kernel's rows divide or not, masked width tails),
+    # strides 1 and 2 (even/odd lanes of two loads), pads symmetric,
+    # asymmetric and none, dilation 2, 5x5, 2x3 and 1x1 filters, a 7x7
+    # filter (too many taps: the generic kernel), channel counts not
+    # multiples of 8, batch 2, bias + Clip(0, 6) fused, and the AVX2 width.
+    cases = [
+        # (C, H, W, k, strides, pads, dilations)
+        (5, 7, 7, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+        (12, 13, 17, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+        (9, 14, 14, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1)),
+        (6, 17, 13, (3, 3), (2, 2), (0, 2, 1, 0), (1, 1)),
+        (4, 56, 56, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+        (3, 56, 56, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1)),
+        (7, 16, 35, (3, 3), (2, 1), (0, 0, 0, 0), (1, 1)),
+        (5, 14, 19, (3, 3), (1, 2), (2, 2, 2, 2), (2, 2)),
+        (4, 13, 21, (5, 5), (2, 2), (2, 2, 2, 2), (1, 1)),
+        (3, 9, 11, (2, 3), (1, 1), (0, 1, 1, 1), (1, 1)),
+        (10, 7, 9, (1, 1), (2, 2), (0, 0, 0, 0), (1, 1)),
+        (4, 12, 12, (7, 7), (1, 1), (3, 3, 3, 3), (1, 1)),
+    ]
+    # All cases in one model (one compile per ISA): case i reads x{i} and
+    # writes y{i}.
+    nodes, inputs, outputs, feeds, wants = [], [], [], {}, {}
+    inits = {"lo": np.array(0.0, np.float32), "hi": np.array(6.0, np.float32)}
+    for i, (c, h, w_, k, strides, pads, dil) in enumerate(cases):
+        x = kt.randn(rng, 2, c, h, w_, scale=3.0)
+        wd = kt.glorot(rng, k[0] * k[1], c, 1, *k)
+        b = kt.randn(rng, c)
+        want = np.clip(conv_ref(x, wd, b, strides=strides, pads=pads,
+                                dilations=dil, group=c), 0.0, 6.0)
+        nodes += [kt.node("Conv", [f"x{i}", f"w{i}", f"b{i}"], [f"c{i}"],
+                          strides=list(strides), pads=list(pads),
+                          dilations=list(dil), group=c),
+                  kt.node("Clip", [f"c{i}", "lo", "hi"], [f"y{i}"])]
+        inputs.append(kt.tensor_input(f"x{i}", ["batch", c, h, w_]))
+        outputs.append(kt.tensor_output(f"y{i}", ["batch", c] +
+                                        list(want.shape[2:])))
+        inits[f"w{i}"], inits[f"b{i}"] = wd, b
+        feeds[f"x{i}"], wants[f"y{i}"] = x, want
+    model = kt.make_model(nodes, inputs=inputs, outputs=outputs,
+                          initializers=inits)
+    for args, isa in (((), "host"), (("--mattr=-avx512f",), "avx2")):
+        kt.check(model, feeds, wants, extra_args=args, tag=f"dw_{isa}")
+    # Without a fused epilogue or bias: the accumulator starts from the
+    # zero fill and is stored as is (a graph output read by nothing else).
+    x = kt.randn(rng, 1, 11, 28, 28)
+    wd = kt.glorot(rng, 9, 11, 1, 3, 3)
+    want = conv_ref(x, wd, pads=(1, 1, 1, 1), group=11)
+    model = kt.make_model(
+        [kt.node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1], group=11)],
+        inputs=[kt.tensor_input("x", [1, 11, 28, 28])],
+        outputs=[kt.tensor_output("y", [1, 11, 28, 28])],
+        initializers={"w": wd})
+    kt.check(model, {"x": x}, {"y": want}, tag="dw_plain")
+
+
+def test_pointwise_rowed():
+    # 1x1 stride-1 convolutions over flattened pixels whose Clip epilogue
+    # writes the interior of a padded buffer (a depthwise conv's input, as
+    # in mobilenet_v2): each output vector is stored one image row segment
+    # at a time. Widths under a vector (12: up to 3 rows per vector with
+    # AVX-512), 14, 16 (rows exactly one vector), 28, odd 13x11 with a
+    # masked pixel tail, a 25x12 image of two pixel tiles whose boundary
+    # falls mid-row, output channels not a multiple of the kernel's 6 rows,
+    # images of one pixel tile split into narrower channel tiles (64 -> 18,
+    # 18, 18, 10 rows; 40 -> 12, 12, 12, 4), batch 2, the host's vectors
+    # and AVX2. The depthwise conv has stride 2
+    # so that its output does not reuse the 1x1's buffer (which would keep
+    # the Clip out of the kernel).
+    cases = ((32, 48, 12, 12), (16, 40, 14, 14), (5, 7, 9, 16),
+             (24, 36, 28, 28), (8, 20, 13, 11), (32, 48, 25, 12),
+             (64, 64, 14, 14))
+    for args, isa in (((), "host"), (("--mattr=-avx512f",), "avx2")):
+        for c, f, h, w_ in cases:
+            x = kt.randn(rng, 2, c, h, w_)
+            w = kt.glorot(rng, c, f, c, 1, 1)
+            b = kt.randn(rng, f)
+            wd = kt.glorot(rng, 9, f, 1, 3, 3)
+            e = np.clip(conv_ref(x, w, b), 0.0, 6.0)
+            want = conv_ref(e, wd, strides=(2, 2), pads=(1, 1, 1, 1), group=f)
+            model = kt.make_model(
+                [kt.node("Conv", ["x", "w", "b"], ["c"]),
+                 kt.node("Clip", ["c", "lo", "hi"], ["e"]),
+                 kt.node("Conv", ["e", "wd"], ["y"], strides=[2, 2],
+                         pads=[1, 1, 1, 1], group=f)],
+                inputs=[kt.tensor_input("x", ["batch", c, h, w_])],
+                outputs=[kt.tensor_output("y", ["batch", f] +
+                                          list(want.shape[2:]))],
+                initializers={"w": w, "b": b, "wd": wd,
+                              "lo": np.array(0.0, np.float32),
+                              "hi": np.array(6.0, np.float32)})
+            kt.check(model, {"x": x}, {"y": want}, extra_args=args,
+                     tag=f"rowed_{isa}_{c}_{f}_{h}x{w_}")
+
+
+def test_channel_vectors():
+    # Regular convolutions on the channel-vector kernel (output channels as
+    # vectors, filters packed in strips of the kernel's 2 vectors, row
+    # blocks chosen for the pixel count with one static tail kernel): 7x7
+    # (49 pixels: blocks of 14 and a tail of 7), 14x14 (two tiles of 98),
+    # an odd 5x13 (65), stride 2 (5x6 = 30 pixels), a 7x7 stride-2 filter
+    # on 3 input channels (the first layer of a ResNet), 48 output channels
+    # (not whole strips: channels last, a single-vector column tail) and 16
+    # (one vector); bias + residual add + ReLU fused, no bias, batch 2, the
+    # host's vectors and AVX2.
+    cases = [
+        # (C, F, H, W, k, stride, pad)
+        (64, 32, 7, 7, 3, 1, 1),
+        (32, 64, 14, 14, 3, 1, 1),
+        (24, 32, 5, 13, 3, 1, 1),
+        (16, 32, 9, 11, 3, 2, 1),
+        (3, 32, 30, 30, 7, 2, 3),
+        (24, 48, 13, 5, 3, 1, 1),
+        (8, 16, 6, 6, 3, 1, 1),
+    ]
+    for args, isa in (((), "host"), (("--mattr=-avx512f",), "avx2")):
+        for c, f, h, w_, k, s, p in cases:
+            x = kt.randn(rng, 2, c, h, w_)
+            w = kt.glorot(rng, c * k * k, f, c, k, k)
+            b = kt.randn(rng, f)
+            attrs = dict(strides=(s, s), pads=(p, p, p, p))
+            conv = conv_ref(x, w, b, **attrs)
+            z = kt.randn(rng, *conv.shape)
+            want = kt.relu(conv + f64(z))
+            model = kt.make_model(
+                [kt.node("Conv", ["x", "w", "b"], ["c"], strides=[s, s],
+                         pads=[p] * 4),
+                 kt.node("Add", ["c", "z"], ["a"]),
+                 kt.node("Relu", ["a"], ["y"])],
+                inputs=[kt.tensor_input("x", ["batch", c, h, w_]),
+                        kt.tensor_input("z", ["batch"] +
+                                        list(conv.shape[1:]))],
+                outputs=[kt.tensor_output("y", ["batch"] +
+                                          list(conv.shape[1:]))],
+                initializers={"w": w, "b": b})
+            kt.check(model, {"x": x, "z": z}, {"y": want}, extra_args=args,
+                     tag=f"chan_{isa}_{c}_{f}_{h}x{w_}_k{k}_s{s}")
+            # No bias, no epilogue: the zero fill starts the accumulators.
+            want = conv_ref(x, w, **attrs)
+            model = kt.make_model(
+                [kt.node("Conv", ["x", "w"], ["y"], strides=[s, s],
+                         pads=[p] * 4)],
+                inputs=[kt.tensor_input("x", ["batch", c, h, w_])],
+                outputs=[kt.tensor_output("y", ["batch"] +
+                                          list(want.shape[1:]))],
+                initializers={"w": w})
+            kt.check(model, {"x": x}, {"y": want}, extra_args=args,
+                     tag=f"chan_plain_{isa}_{c}_{f}_{h}x{w_}_k{k}_s{s}")
+
+
 if __name__ == "__main__":
     kt.main(test_padded_chain, test_stride2_even_loads, test_padded_and_read_elsewhere,
             test_shared_zero_accumulators, test_pointwise_flat,
-            test_pointwise_on_padded_interior)
+            test_pointwise_on_padded_interior, test_depthwise_planes,
+            test_pointwise_rowed, test_channel_vectors)

@@ -333,6 +333,14 @@ def KilnVectorizeElementwise
     through a different view, buffers of i1 and index, and ops with a
     column of one element are left as they are. f32 exp, tanh, erf and log
     become polynomials later (`kiln-approximate-vector-math`).
+
+    Pools (`linalg.pooling_nchw_max` and `linalg.pooling_nchw_sum` on
+    buffers, window of at most 64 positions, stride 1 or 2 along the row,
+    any dilation) become one `scf.parallel` over (batch, channel, output
+    row) around a vector loop along the output row: the window unrolled, the
+    accumulator loaded from the output, stride-2 rows read as two vectors'
+    worth of contiguous input (masked at the row's end) whose even elements
+    a shuffle picks.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
@@ -412,7 +420,19 @@ def KilnFoldConstantTransposes
     [C, KH, KW, F]: the convolution kernels of
     `kiln-vectorize-contractions` load a vector of output channels' weights
     from it, or neighbouring channels' scalars from one cache line.
+
+    With `conv-strip=S` (S > 0) and F a multiple of S, the filter is packed
+    in strips of S output channels instead, as [F / S, C, KH, KW, S] (read
+    through (f floordiv S, c, kh, kw, f mod S)): S is the width of the
+    channel-vector kernel's strip, which then reads its C x KH x KW x S
+    weights as one contiguous block (rows F * 4 bytes apart mapped a strip
+    onto a few cache sets and streamed it from L3 on every pass).
   }];
+  let options = [
+    Option<"convStrip", "conv-strip", "int64_t", /*default=*/"0",
+           "Output channels per packed filter strip (0: channels last, "
+           "[C, KH, KW, F])">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

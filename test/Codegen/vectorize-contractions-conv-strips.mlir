@@ -1,0 +1,86 @@
+// RUN: kiln-opt %s --kiln-vectorize-contractions -split-input-file | FileCheck %s
+// Convolutions whose filter kiln-fold-constant-transposes packed in strips
+// of output channels, [F / S, C, KH, KW, S], on the channel-vector kernel:
+// each micro-kernel loads its 2 vectors of channels from one strip
+// (indices f floordiv S and f mod S, computed outside the reduction), and
+// the pixel rows run in blocks chosen for the static image with one tail
+// kernel for the remainder instead of single pixels.
+
+// 7x7 = 49 pixels (AVX-512, at most 12 per kernel): blocks of 11 (22
+// accumulators) in tiles of 99 pixels, then one kernel of the 5 left (10
+// accumulators) when the tile has them.
+// CHECK-LABEL: func @strips_7x7
+// CHECK: scf.parallel
+// CHECK: scf.for %[[F:.*]] = %{{.*}} step %c32
+// CHECK: arith.remui %[[F]], %c32
+// CHECK: arith.divui %[[F]], %c32
+// CHECK: scf.for %{{.*}} step %c11
+// CHECK: scf.for %[[C:.*]] = %c0{{.*}} to %c8
+// CHECK: scf.for %[[KH:.*]] = %c0{{.*}} to %c3
+// CHECK: scf.for %[[KW:.*]] = %c0{{.*}} to %c3
+// CHECK: vector.load %arg1[%{{.*}}, %[[C]], %[[KH]], %[[KW]], %{{.*}}] : memref<1x8x3x3x32xf32>, vector<16xf32>
+// CHECK: vector.load %arg1[{{.*}}] : memref<1x8x3x3x32xf32>, vector<16xf32>
+// CHECK-COUNT-22: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-22: vector.scatter
+// CHECK-NOT: vector.scatter
+// CHECK: %[[LEFT:.*]] = arith.cmpi ult
+// CHECK: scf.if %[[LEFT]] {
+// CHECK: vector.load %arg1[{{.*}}] : memref<1x8x3x3x32xf32>, vector<16xf32>
+// CHECK: vector.load %arg1[{{.*}}] : memref<1x8x3x3x32xf32>, vector<16xf32>
+// CHECK-COUNT-10: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-10: vector.scatter
+// CHECK-NOT: vector.scatter
+// CHECK: }
+func.func @strips_7x7(%x: memref<1x8x9x9xf32>, %w: memref<1x8x3x3x32xf32>,
+                      %c: memref<1x32x7x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 32, d4, d5, d6, d1 mod 32)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x8x9x9xf32>, memref<1x8x3x3x32xf32>) outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Strips of 8 channels, narrower than a vector of 16: not the
+// channel-vector kernel; the width kernel reads each channel's weight as a
+// scalar through the strip and the lane.
+// CHECK-LABEL: func @narrow_strips
+// CHECK-NOT: vector.scatter
+// CHECK: arith.remui %{{.*}}, %c8
+// CHECK: memref.load %arg1[{{.*}}] : memref<2x16x3x3x8xf32>
+// CHECK-NOT: vector.scatter
+func.func @narrow_strips(%x: memref<1x16x9x9xf32>, %w: memref<2x16x3x3x8xf32>,
+                         %c: memref<1x16x7x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 8, d4, d5, d6, d1 mod 8)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x16x9x9xf32>, memref<2x16x3x3x8xf32>) outs(%c : memref<1x16x7x7xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// A filter map that is not a strip packing (floordiv and mod of different
+// widths): not a convolution the kernels take; the op stays.
+// CHECK-LABEL: func @mismatched_strips
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+func.func @mismatched_strips(%x: memref<1x16x9x9xf32>, %w: memref<2x16x3x3x8xf32>,
+                             %c: memref<1x16x7x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 16, d4, d5, d6, d1 mod 8)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x16x9x9xf32>, memref<2x16x3x3x8xf32>) outs(%c : memref<1x16x7x7xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
