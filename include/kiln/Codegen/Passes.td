@@ -252,7 +252,25 @@ def KilnVectorizeContractions
     of 256 channels, tiles of 96 pixels). A constant broadcast bias
     initializer is then read as a vector and dropped; what is strided along
     the channels in NCHW (the result, a residual) is scattered or gathered
-    once per kernel.
+    once per kernel. A filter packed in strips of the kernel's 2 vectors
+    ([F / S, C, KH, KW, S], `conv-strip` of `kiln-fold-constant-transposes`)
+    is read one contiguous strip at a time. With static image sizes the
+    pixels per kernel (at most 12) and per tile are chosen to leave the
+    smallest remainder, which runs as one kernel.
+
+    A 1x1 stride-1 convolution whose buffers collapse (or whose output is
+    the interior of a padded buffer, stored one image row segment at a
+    time with masked stores) runs as a matmul of the filter [F, C] with the
+    input [C, OH * OW] where that beats channel vectors (at least 8 vectors
+    of pixels, and a reduction under 12 vectors or at least 48 vectors of
+    pixels).
+
+    A depthwise convolution with a static filter of at most 25 taps and
+    strides 1 or 2 gets a plane kernel: an `scf.parallel` over (image,
+    channel, blocks of output rows), the channel's taps and bias held in
+    registers, micro-kernels of several output rows x one vector along the
+    width that load each input row once and feed every output row that
+    reads it (stride 2: the even or odd elements of two contiguous loads).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
