@@ -349,14 +349,19 @@ public:
            !ShapedType::isDynamic(memStrides[pos]);
   }
 
+  /// Records the accumulators' initial scalar (null: load C) and the op's
+  /// loop sizes, at the start of every kernel builder.
+  void start(OpBuilder &b, Location loc, Value init) {
+    this->init = init;
+    sizes.clear();
+    for (Range &r : op.createLoopRanges(b, loc))
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  }
+
   /// Builds the kernel at the builder's insertion point. `init` is the
   /// scalar the accumulator starts from, or null to load C.
   void build(OpBuilder &b, Location loc, Value init) {
-    this->init = init;
-    auto ranges = op.createLoopRanges(b, loc);
-    sizes.clear();
-    for (Range &r : ranges)
-      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    start(b, loc, init);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     unsigned m = dims.m[0], n = dims.n[0];
     // The flattened rows of every m dimension.
@@ -803,11 +808,7 @@ public:
       return buildConvChannels(b, loc, init);
     if (depthwisePlanes)
       return buildDepthwise(b, loc, init);
-    this->init = init;
-    auto ranges = op.createLoopRanges(b, loc);
-    sizes.clear();
-    for (Range &r : ranges)
-      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    start(b, loc, init);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value fbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value tilesF = arith::CeilDivUIOp::create(b, loc, sizes[fD], fbV);
@@ -1000,11 +1001,7 @@ public:
   /// element per pixel. The output, strided along the channels in NCHW, is
   /// written with scatters once per kernel.
   void buildConvChannels(OpBuilder &b, Location loc, Value init) {
-    this->init = init;
-    auto ranges = op.createLoopRanges(b, loc);
-    sizes.clear();
-    for (Range &r : ranges)
-      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    start(b, loc, init);
     Value fbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value pbV = arith::ConstantIndexOp::create(b, loc, nb);
     Value pixels = arith::MulIOp::create(b, loc, sizes[ohD], sizes[owD]);
@@ -1241,11 +1238,7 @@ public:
   /// (depthwiseKernel). The input is read in place (no copy), the fused
   /// initializer and epilogue run on the accumulators.
   void buildDepthwise(OpBuilder &b, Location loc, Value init) {
-    this->init = init;
-    auto ranges = op.createLoopRanges(b, loc);
-    sizes.clear();
-    for (Range &r : ranges)
-      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    start(b, loc, init);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value rbV = arith::ConstantIndexOp::create(b, loc, mb);
     Value rowTiles = arith::CeilDivUIOp::create(b, loc, sizes[ohD], rbV);
