@@ -23,8 +23,21 @@
 // CHECK-COUNT-22: vector.fma
 // CHECK-NOT: vector.fma
 // CHECK: scf.yield
-// CHECK-COUNT-22: vector.scatter
+// The 2 vectors of 16 channels x 11 pixels are transposed in registers (4
+// rounds of 16 shuffles each) and stored as one masked row segment per
+// channel; a block that wraps onto the next rows (up to 3 of width 7) stores
+// one segment per row through a flat view of the output.
 // CHECK-NOT: vector.scatter
+// CHECK-COUNT-128: vector.shuffle
+// CHECK: memref.reinterpret_cast
+// CHECK: %[[IN_ROW:.*]] = arith.cmpi ult
+// CHECK: scf.if %[[IN_ROW]] {
+// CHECK-COUNT-32: vector.maskedstore
+// CHECK: } else {
+// CHECK: vector.create_mask
+// CHECK-COUNT-96: vector.maskedstore
+// CHECK-NOT: vector.maskedstore
+// CHECK: }
 // CHECK: %[[LEFT:.*]] = arith.cmpi ult
 // CHECK: scf.if %[[LEFT]] {
 // CHECK: vector.load %arg1[{{.*}}] : memref<1x8x3x3x32xf32>, vector<16xf32>
@@ -32,8 +45,13 @@
 // CHECK-COUNT-10: vector.fma
 // CHECK-NOT: vector.fma
 // CHECK: scf.yield
-// CHECK-COUNT-10: vector.scatter
 // CHECK-NOT: vector.scatter
+// CHECK-COUNT-128: vector.shuffle
+// CHECK: scf.if
+// CHECK-COUNT-32: vector.maskedstore
+// CHECK: } else {
+// CHECK-COUNT-64: vector.maskedstore
+// CHECK-NOT: vector.maskedstore
 // CHECK: }
 func.func @strips_7x7(%x: memref<1x8x9x9xf32>, %w: memref<1x8x3x3x32xf32>,
                       %c: memref<1x32x7x7xf32>) {

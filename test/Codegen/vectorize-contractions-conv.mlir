@@ -151,12 +151,13 @@ func.func @flat_1x1_rowed_output(%x: memref<1x32x12x12xf32>,
 // -----
 
 // The same at 7x7 (49 pixels, the last of 4 vectors 1/16 used): along the
-// output channels, stored with scatters.
+// output channels, transposed in registers and stored as row segments.
 // CHECK-LABEL: func @pointwise_7x7_channels
 // CHECK-NOT: memref.collapse_shape
 // CHECK: scf.parallel
 // CHECK: vector.fma
-// CHECK: vector.scatter
+// CHECK: vector.shuffle
+// CHECK: vector.maskedstore
 func.func @pointwise_7x7_channels(%x: memref<1x32x7x7xf32>,
                                   %w: memref<32x1x1x32xf32>,
                                   %c: memref<1x32x7x7xf32>) {

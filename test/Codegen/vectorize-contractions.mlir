@@ -311,8 +311,8 @@ func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
 // along the output channels: filter rows are vector loads, input elements
 // broadcasts, the constant bias initializer is read as a vector instead of
 // being written to C, the residual is gathered along the channels and the
-// result scattered into NCHW. The 7x7 image would fill 7 of 16 lanes along
-// the width.
+// result transposed in registers into row segments of NCHW. The 7x7 image
+// would fill 7 of 16 lanes along the width.
 // CHECK-LABEL: func @conv_channels
 // CHECK-NOT: linalg.generic
 // CHECK: scf.parallel
@@ -322,7 +322,10 @@ func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
 // CHECK: vector.fma
 // CHECK: vector.gather %{{.*}} : memref<1x32x7x7xf32>
 // CHECK: arith.maximumf {{.*}} : vector<16xf32>
-// CHECK: vector.scatter %arg2
+// CHECK: vector.shuffle
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [%{{.*}}], strides: [1]
+// CHECK: vector.maskedstore %[[FLAT]]
+// CHECK-NOT: vector.scatter
 // CHECK-NOT: linalg.generic
 memref.global "private" constant @chan_w : memref<8x3x3x32xf32> = dense<1.0>
 memref.global "private" constant @chan_b : memref<32xf32> = dense<0.5>

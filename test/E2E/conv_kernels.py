@@ -13,7 +13,8 @@
 # depthwise convolutions on their plane kernel (sizes, strides, pads,
 # dilations, filter sizes, fused bias + Clip, AVX2), and regular ones on the
 # channel-vector kernel (strip-packed filters, row blocks and tails, strides,
-# the 7x7 first layer, bias + residual + ReLU, AVX2).
+# the 7x7 first layer, bias + residual + ReLU, AVX2; results stored as
+# row segments into a padded interior, rows wrapping).
 # Against numpy (kiln_testing's conv2d and pool2d; rtol 1e-4, atol 1e-5).
 
 import numpy as np
@@ -327,8 +328,44 @@ def test_channel_vectors():
                      tag=f"chan_plain_{isa}_{c}_{f}_{h}x{w_}_k{k}_s{s}")
 
 
+def test_channel_vectors_into_padded():
+    # The channel-vector kernel's results, transposed into vectors along the
+    # row, stored into the interior of the next op's padded buffer: row
+    # blocks that wrap onto the next row (or several: widths 5 and 7) skip
+    # the border columns. A ResNet stem (7x7 stride 2, ReLU, a -inf padded
+    # max pool) and a 3x3 whose ReLU feeds another 3x3's zero padding.
+    for args, isa in (((), "host"), (("--mattr=-avx512f",), "avx2")):
+        for c, f, h, w_, k, s in ((3, 32, 30, 38, 7, 2), (64, 32, 7, 7, 3, 1),
+                                  (32, 32, 5, 5, 3, 1)):
+            p = k // 2
+            x = kt.randn(rng, 2, c, h, w_)
+            w = kt.glorot(rng, c * k * k, f, c, k, k)
+            b = kt.randn(rng, f)
+            w2 = kt.glorot(rng, f * 9, 16, f, 3, 3)
+            h1 = kt.relu(conv_ref(x, w, b, strides=(s, s), pads=(p,) * 4))
+            pooled = kt.pool2d(h1, (3, 3), strides=(2, 2), pads=(1, 1, 1, 1))
+            conv2 = conv_ref(h1, w2, pads=(1, 1, 1, 1))
+            model = kt.make_model(
+                [kt.node("Conv", ["x", "w", "b"], ["c"], strides=[s, s],
+                         pads=[p] * 4),
+                 kt.node("Relu", ["c"], ["h"]),
+                 kt.node("MaxPool", ["h"], ["y"], kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1]),
+                 kt.node("Conv", ["h", "w2"], ["z"], pads=[1, 1, 1, 1])],
+                inputs=[kt.tensor_input("x", ["batch", c, h, w_])],
+                outputs=[kt.tensor_output("y", ["batch", f] +
+                                          list(pooled.shape[2:])),
+                         kt.tensor_output("z", ["batch", 16] +
+                                          list(conv2.shape[2:]))],
+                initializers={"w": w, "b": b, "w2": w2})
+            kt.check(model, {"x": x}, {"y": pooled, "z": conv2},
+                     extra_args=args,
+                     tag=f"chan_padded_{isa}_{c}_{f}_{h}x{w_}_k{k}_s{s}")
+
+
 if __name__ == "__main__":
     kt.main(test_padded_chain, test_stride2_even_loads, test_padded_and_read_elsewhere,
             test_shared_zero_accumulators, test_pointwise_flat,
             test_pointwise_on_padded_interior, test_depthwise_planes,
-            test_pointwise_rowed, test_channel_vectors)
+            test_pointwise_rowed, test_channel_vectors,
+            test_channel_vectors_into_padded)
