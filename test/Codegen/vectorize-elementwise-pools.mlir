@@ -83,3 +83,45 @@ func.func @left_alone(%in: memref<1x2x9x9xf32>, %out: memref<1x2x3x3xf32>,
     ins(%src, %w : memref<1x2x5x5xf32, strided<[216, 108, 9, 1]>>, memref<3x3xf32>) outs(%dst : memref<1x2x3x3xf32, strided<[216, 108, 9, 1], offset: 81>>)
   return
 }
+
+// -----
+
+// A fill of the whole output just before the pool (an allocation between
+// them) becomes the accumulators' start value and goes: no separate -inf
+// pass over the output, no load of it (the maximum with -inf folds away).
+// CHECK-LABEL: func.func @max_after_fill
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel
+// CHECK-NOT: load %arg1
+// CHECK: %[[E0:.*]] = vector.shuffle
+// CHECK: %[[E1:.*]] = vector.shuffle
+// CHECK: arith.maximumf %[[E0]], %[[E1]] fastmath<nsz> : vector<16xf32>
+// CHECK-NOT: load %arg1
+// CHECK: vector.maskedstore %arg1
+func.func @max_after_fill(%in: memref<1x4x9x9xf32>, %out: memref<1x4x4x4xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x4x4xf32>)
+  %w = memref.alloc() : memref<3x3xf32>
+  linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%in, %w : memref<1x4x9x9xf32>, memref<3x3xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}
+
+// -----
+
+// The fill stays, and the pool reads it, where something between them
+// could read or write the output.
+// CHECK-LABEL: func.func @fill_then_copy
+// CHECK: linalg.fill
+// CHECK: memref.copy
+// CHECK: vector.maskedload %arg1
+func.func @fill_then_copy(%in: memref<1x4x9x9xf32>, %out: memref<1x4x4x4xf32>,
+                          %other: memref<1x4x4x4xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x4x4xf32>)
+  memref.copy %out, %other : memref<1x4x4x4xf32> to memref<1x4x4x4xf32>
+  %w = memref.alloc() : memref<3x3xf32>
+  linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%in, %w : memref<1x4x9x9xf32>, memref<3x3xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}
