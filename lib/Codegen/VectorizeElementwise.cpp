@@ -398,10 +398,10 @@ private:
 constexpr int64_t maxWindow = 64;
 
 /// The value a fill of all of `output` just before `op` (only allocations and
-/// ops without memory effects between them) writes, and that fill: a linalg.fill or a
-/// generic that yields a value from outside. The pool writes every output
-/// element, so its accumulators can start from that value and the fill
-/// can go: resnet18's max pool output (800 KB) was filled with -inf in a
+/// ops without memory effects between them) writes, and that fill: a
+/// linalg.fill or a generic that yields a value from outside. The pool writes
+/// every output element, so its accumulators can start from that value and the
+/// fill can go: resnet18's max pool output (800 KB) was filled with -inf in a
 /// pass of its own, 0.3 ms, one element per cache line as LLVM
 /// vectorized it.
 std::pair<Value, Operation *> fillBefore(Operation *op, Value output) {
@@ -508,12 +508,12 @@ bool vectorizePool(linalg::LinalgOp op, int64_t lanes) {
             arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
         SmallVector<Value> outIdx{n, c, oh, col};
         Value acc = initialVector ? initialVector
-                    : mask ? vector::MaskedLoadOp::create(b, loc, type, output,
-                                                          outIdx, mask, pass)
-                                 .getResult()
-                           : vector::LoadOp::create(b, loc, type, output,
-                                                    outIdx)
-                                 .getResult();
+                    : mask
+                        ? vector::MaskedLoadOp::create(b, loc, type, output,
+                                                       outIdx, mask, pass)
+                              .getResult()
+                        : vector::LoadOp::create(b, loc, type, output, outIdx)
+                              .getResult();
         Value colBase = arith::MulIOp::create(b, loc, col, index(strides[1]));
         Value widePass = arith::ConstantOp::create(b, loc, wideType,
                                                    b.getZeroAttr(wideType));
