@@ -2243,7 +2243,9 @@ struct KilnVectorizeContractionsPass
         // leaves there is dead, and later users see that op's result.
         if (!before && consumer && g && overwritesWhole(g, cRoot))
           break;
-        if (!before && consumer) {
+        // Later readers see the final contents; a returned buffer (a model
+        // that ends in a convolution) is read after everything.
+        if (!before && (consumer || isa<func::ReturnOp>(user))) {
           laterUsers = true;
           continue;
         }

@@ -428,6 +428,41 @@ func.func @conv_zero_init(%x: memref<1x3x10x66xf32>, %w: memref<3x3x3x32xf32>,
 
 // -----
 
+// A convolution whose result the function returns (a model that ends in a
+// convolution): the fill before it still starts the accumulators, and the
+// kernel does not gather them back from the output.
+// CHECK-LABEL: func @conv_returned
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: scf.parallel
+// CHECK: vector.broadcast %[[ZERO]] : f32 to vector<16xf32>
+// CHECK-NOT: vector.gather
+// CHECK: vector.fma
+// CHECK-NOT: vector.gather
+// CHECK: return %[[C:.*]] : memref<1x32x7x7xf32>
+func.func @conv_returned(%x: memref<1x64x9x9xf32>,
+                         %w: memref<64x3x3x32xf32>) -> memref<1x32x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<1x32x7x7xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x32x7x7xf32>)
+  linalg.generic {indexing_maps = [
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x64x9x9xf32>, memref<64x3x3x32xf32>)
+      outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %m = arith.mulf %in, %f : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return %c : memref<1x32x7x7xf32>
+}
+
+// -----
+
 // A generic that only looks like a convolution (it subtracts) is not one:
 // it stays.
 // CHECK-LABEL: func @not_a_conv
