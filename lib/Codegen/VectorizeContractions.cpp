@@ -565,8 +565,10 @@ public:
       nv = channelVectors;
       mb = 16 * lanes;
       nb = 8 * channelRows;
-      if (!ShapedType::isDynamic(outPixels))
+      if (!ShapedType::isDynamic(outPixels)) {
         chooseChannelRows(outPixels, channelRows);
+        balanceChannelTiles(outPixels, outChannels);
+      }
       return success();
     }
     // Otherwise, a 1x1 convolution with stride 1 on buffers contiguous
@@ -636,6 +638,21 @@ public:
       }
     }
     rowTail = pixels % nb % mr;
+  }
+
+  /// Parallel tiles of the channel-vector kernel: narrower channel tiles
+  /// (whole filter strips) until an image has at least 8 tiles and, below
+  /// 24, an even number of them. The thread pool gives each thread a
+  /// contiguous group of tiles: 7x7x512 was 2 tiles of 256 channels, so the
+  /// caller waited out the whole tile of a worker that started late, and
+  /// 28x28x128's 9 pixel tiles split 5 / 4 over two threads. A narrower
+  /// tile only rereads the input, which stays in L2.
+  void balanceChannelTiles(int64_t pixels, int64_t channels) {
+    int64_t strip = nv * lanes;
+    int64_t tilesP = llvm::divideCeil(pixels, nb);
+    auto tiles = [&] { return llvm::divideCeil(channels, mb) * tilesP; };
+    while (mb > strip && (tiles() < 8 || (tiles() % 2 && tiles() < 24)))
+      mb = std::max<int64_t>(strip, llvm::alignTo(mb / 2, strip));
   }
 
   /// Whether `access` reads the output rows and columns (oh, ow) as adjacent

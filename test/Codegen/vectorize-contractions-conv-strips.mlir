@@ -102,3 +102,36 @@ func.func @mismatched_strips(%x: memref<1x16x9x9xf32>, %w: memref<2x16x3x3x8xf32
   }
   return
 }
+
+// -----
+
+// 128 channels at 7x7 (one pixel tile): channel tiles of one strip of 32,
+// so that the image is 4 parallel tiles rather than 1 (two threads used to
+// wait on each other's single tile). At 14x14 (three pixel tiles) and 512
+// channels, channel tiles of 128: 12 tiles rather than 6.
+// CHECK-LABEL: func @balanced_tiles
+// CHECK: arith.ceildivui %c128, %c32
+// CHECK: arith.ceildivui %{{.*}}, %c99
+// CHECK: scf.parallel
+// CHECK: arith.ceildivui %c512, %c128
+// CHECK: arith.ceildivui %{{.*}}, %c96
+// CHECK: scf.parallel
+func.func @balanced_tiles(%x: memref<1x8x9x9xf32>, %w: memref<4x8x3x3x32xf32>,
+                          %c: memref<1x128x7x7xf32>,
+                          %x2: memref<1x8x16x16xf32>,
+                          %w2: memref<16x8x3x3x32xf32>,
+                          %c2: memref<1x512x14x14xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 32, d4, d5, d6, d1 mod 32)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x8x9x9xf32>, memref<4x8x3x3x32xf32>) outs(%c : memref<1x128x7x7xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 32, d4, d5, d6, d1 mod 32)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x2, %w2 : memref<1x8x16x16xf32>, memref<16x8x3x3x32xf32>) outs(%c2 : memref<1x512x14x14xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
