@@ -245,6 +245,10 @@ def write_chart(path, results):
         return
     tmp = tempfile.mkdtemp()
     plots = []
+    series = ("kiln-jit", "kiln-aot", "torch")
+    # gnuplot fails on a series with no points: plot only the systems that
+    # ran (--systems may leave some out), and nothing without ONNX Runtime.
+    shown = set()
     for threads in sorted({t for pt in results.values() for t in pt}):
         data = os.path.join(tmp, f"t{threads}.dat")
         with open(data, "w") as f:
@@ -252,13 +256,31 @@ def write_chart(path, results):
                 r = pt.get(threads)
                 if not r:
                     continue
-                ort = r["times"]["ort"]
+                ort = r["times"].get("ort") or []
                 row = [name]
-                for s in ("kiln-jit", "kiln-aot", "torch"):
-                    rs = [x / o for x, o in zip(r["times"][s], ort) if x and o]
+                for s in series:
+                    rs = [x / o for x, o in zip(r["times"].get(s) or [], ort)
+                          if x and o]
+                    if rs:
+                        shown.add(s)
                     row.append(f"{statistics.median(rs):.3f}" if rs else "NaN")
                 f.write(" ".join(row) + "\n")
         plots.append((threads, data))
+    if not shown:
+        log("no times relative to ONNX Runtime: skipping the chart")
+        return
+    titles = {"kiln-jit": "Kiln JIT", "kiln-aot": "Kiln AOT",
+              "torch": "PyTorch eager"}
+
+    def curves(data):
+        parts = []
+        for col, s in enumerate(series):
+            if s in shown:
+                source = "''" if parts else f"'{data}'"
+                xtic = "" if parts else ":xtic(1)"
+                parts.append(f"{source} using {col + 2}{xtic} "
+                             f"title '{titles[s]}'")
+        return parts
     script = [
         "set terminal pngcairo size 1200,%d font 'sans,10'" % (380 * len(plots))
         if "cairo" in subprocess.run([gnuplot, "-e", "set terminal"],
@@ -278,9 +300,8 @@ def write_chart(path, results):
         script += [
             f"set title 'Kiln and PyTorch relative to ONNX Runtime, {threads} "
             "thread(s)'",
-            f"plot '{data}' using 2:xtic(1) title 'Kiln JIT', '' using 3 "
-            "title 'Kiln AOT', '' using 4 title 'PyTorch eager', 1 notitle "
-            "with lines lw 2 lc rgb 'black'"]
+            "plot " + ", ".join(curves(data))
+            + ", 1 notitle with lines lw 2 lc rgb 'black'"]
     script.append("unset multiplot")
     subprocess.run([gnuplot], input="\n".join(script), text=True, check=True)
 
