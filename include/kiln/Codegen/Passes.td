@@ -249,10 +249,12 @@ def KilnVectorizeContractions
     output pixels (6 with AVX2; oh and ow flattened) x 2 vectors of
     channels, one broadcast input element per pixel and two filter vector
     loads per step of (c, kh, kw), inside an `scf.parallel` over (n, tiles
-    of 256 channels, tiles of 96 pixels). A constant broadcast bias
-    initializer is then read as a vector and dropped; what is strided along
-    the channels in NCHW (the result, a residual) is scattered or gathered
-    once per kernel. A filter packed in strips of the kernel's 2 vectors
+    of channels (at least 8 tiles per image), tiles of about 96 pixels). A
+    constant broadcast bias initializer is then read as a vector and
+    dropped; a residual strided along the channels in NCHW is gathered, and
+    the result is transposed in registers into vectors along the output
+    row, stored one masked row segment per channel (scattered only where
+    the output's rows are not contiguous). A filter packed in strips of the kernel's 2 vectors
     ([F / S, C, KH, KW, S], `conv-strip` of `kiln-fold-constant-transposes`)
     is read one contiguous strip at a time. With static image sizes the
     pixels per kernel (at most 12) and per tile are chosen to leave the
