@@ -182,6 +182,9 @@ struct Epilogue {
 
 /// Matmuls with fewer parallel tiles than this get narrower ones.
 constexpr int64_t kMinTiles = 4;
+/// Filters from this size on are taken to come from memory on every run
+/// (L2 is 1 MB per core on Zen 4 and 5).
+constexpr int64_t kPrefetchFilterBytes = 1 << 20;
 
 class KernelBuilder {
 public:
@@ -1036,6 +1039,7 @@ public:
     Value p0 = arith::MulIOp::create(b, loc, tp, pbV);
     Value pEnd = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, p0, pbV), pixels);
+    tileStart = p0;
     // The channel count is a whole number of vectors: no masks.
     walkTiles(b, loc, p0, pEnd, f0, fEnd, /*maskTail=*/false,
               [&](OpBuilder &b, Location loc, Value p, Value f, int64_t r,
@@ -1151,9 +1155,13 @@ public:
                              : loadAlong(b, loc, initAccess ? *initAccess : C,
                                          cols[v], b.getF32Type()));
     }
+    std::function<void(OpBuilder &, Location, Value)> prefetch =
+        nextStripPrefetch(b, loc, p, f);
     auto cLoop = scf::ForOp::create(
         b, loc, zero, sizes[cD], one, accs,
         [&](OpBuilder &b, Location loc, Value c, ValueRange accC) {
+          if (prefetch)
+            prefetch(b, loc, c);
           auto hLoop = scf::ForOp::create(
               b, loc, zero, sizes[khD], one, accC,
               [&](OpBuilder &b, Location loc, Value kh, ValueRange accH) {
@@ -1192,51 +1200,139 @@ public:
               });
           scf::YieldOp::create(b, loc, hLoop.getResults());
         });
-    SmallVector<Value> results;
-    for (int64_t i = 0; i < r; ++i) {
-      ivs[ohD] = ohs[i];
-      ivs[owD] = ows[i];
-      for (int64_t v = 0; v < vecs; ++v) {
-        Value value = cLoop.getResult(i * vecs + v);
-        if (epilogue)
-          value = applyEpilogue(b, loc, value, Value(), cols[v], Value());
-        results.push_back(value);
-      }
-    }
     storeChannels(b, loc, epilogue ? epilogue->output : C, ohs, ows, cols,
-                  results);
+                  SmallVector<Value>(cLoop.getResults()));
   }
 
-  /// Stores the channel-vector kernel's results: `results[i * vecs + v]`
-  /// holds channels [cols[v], cols[v] + lanes) of pixel i, at (ohs[i],
-  /// ows[i]), consecutive pixels. A scatter per vector (16 channels H * W
-  /// apart) cost about 40 cycles on Zen 5: a third of the 7x7 stem's time,
-  /// whose reduction is only 147 long. Where the output's rows are
-  /// contiguous, each vector of channels is transposed in registers into a
-  /// vector along the pixels (log2(lanes) rounds of two-source shuffles)
-  /// and stored with one masked store per channel, or one per output row
-  /// the block touches where it wraps onto the next rows (through a flat
-  /// view of the buffer: row k's segment is the same vector, k row gaps
-  /// further on, under the mask of its lanes).
+  /// For a filter too large to stay in cache between runs, packed in strips
+  /// of the kernel's width: what prefetches, in each step of the kernel's
+  /// input-channel loop, a share of the next strip, so that the tile's
+  /// pixel blocks together fetch it once, evenly over the current strip's
+  /// work. Without it, the first block of every strip waited on memory for
+  /// the whole strip and the other blocks read it from L2: in resnet18 the
+  /// 7x7x512 layers (9.4 MB of filter) ran about 45% slower than alone,
+  /// where the filter stays in L3. The hardware prefetchers follow a
+  /// strip, but only as fast as the first block reads it. Null where there
+  /// is nothing to do.
+  std::function<void(OpBuilder &, Location, Value)>
+  nextStripPrefetch(OpBuilder &b, Location loc, Value p, Value f) {
+    auto type = dyn_cast<MemRefType>(filter.getType());
+    int64_t strip = nv * lanes;
+    if (!filterStrip || filterStrip != strip || !type ||
+        !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        type.getRank() != 5 || !tileStart)
+      return nullptr;
+    int64_t elements = type.getNumElements();
+    if (elements * 4 < kPrefetchFilterBytes)
+      return nullptr;
+    int64_t strips = type.getDimSize(0), channels = type.getDimSize(1);
+    int64_t rowElements = elements / strips / channels;
+    std::optional<int64_t> height = getConstantIntValue(sizes[ohD]),
+                           width = getConstantIntValue(sizes[owD]);
+    if (!height || !width)
+      return nullptr;
+    int64_t blocks = llvm::divideCeil(std::min(nb, *height * *width), mr);
+    auto idx = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    // The next strip (the last one prefetches itself again), and this
+    // block's index among the tile's blocks.
+    Value nextStrip = arith::MinUIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, arith::DivUIOp::create(b, loc, f, idx(strip)), idx(1)),
+        idx(strips - 1));
+    Value base =
+        arith::MulIOp::create(b, loc, nextStrip, idx(elements / strips));
+    Value block = arith::MinUIOp::create(
+        b, loc,
+        arith::DivUIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, p, tileStart), idx(mr)),
+        idx(blocks - 1));
+    Value blockRow = arith::MulIOp::create(b, loc, block, idx(channels));
+    auto flatType = MemRefType::get({elements}, type.getElementType());
+    Value flat = memref::ReinterpretCastOp::create(
+        b, loc, flatType, filter, OpFoldResult(b.getIndexAttr(0)),
+        {OpFoldResult(b.getIndexAttr(elements))},
+        {OpFoldResult(b.getIndexAttr(1))});
+    // Step c of block j starts at (j * C + c) / blocks of the next strip's
+    // channel rows; enough lines to reach the next step's start.
+    int64_t lineElements = 64 / 4;
+    int64_t lines =
+        llvm::divideCeil(llvm::divideCeil(rowElements, blocks), lineElements) +
+        1;
+    return [=](OpBuilder &b, Location loc, Value c) {
+      auto idx = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(b, loc, v).getResult();
+      };
+      Value row = arith::AddIOp::create(b, loc, blockRow, c);
+      Value offset = arith::DivUIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, row, idx(rowElements)),
+          idx(blocks));
+      Value start = arith::AddIOp::create(b, loc, base, offset);
+      for (int64_t i = 0; i < lines; ++i) {
+        Value at = arith::MinUIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, start, idx(i * lineElements)),
+            idx(elements - 1));
+        memref::PrefetchOp::create(b, loc, flat, ValueRange{at},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      }
+    };
+  }
+
+  /// Stores the channel-vector kernel's results, the epilogue applied:
+  /// `results[i * vecs + v]` holds channels [cols[v], cols[v] + lanes) of
+  /// pixel i, at (ohs[i], ows[i]), consecutive pixels. A scatter per vector
+  /// (16 channels H * W apart) cost about 40 cycles on Zen 5: a third of the
+  /// 7x7 stem's time, whose reduction is only 147 long. Where the output's
+  /// rows are contiguous, each vector of channels is transposed in
+  /// registers into a vector along the pixels (log2(lanes) rounds of
+  /// two-source shuffles) and stored with one masked store per channel, or
+  /// one per output row the block touches where it wraps onto the next rows
+  /// (through a flat view of the buffer: row k's segment is the same
+  /// vector, k row gaps further on, under the mask of its lanes). The
+  /// epilogue then runs on those vectors too, reading a residual the same
+  /// way: gathered along the channels, it cost 13% of resnet18's 56x56
+  /// residual convolutions.
   void storeChannels(OpBuilder &b, Location loc, const Access &dest,
                      ArrayRef<Value> ohs, ArrayRef<Value> ows,
                      ArrayRef<Value> cols, ArrayRef<Value> results) {
     int64_t r = ohs.size(), vecs = cols.size();
-    unsigned rank = dest.dims.size();
-    auto pos = [&](unsigned dim) {
-      return llvm::find(dest.dims, dim) - dest.dims.begin();
-    };
-    if (r < 2 || r > lanes || rank < 2 || dest.dims.back() != owD ||
-        pos(ohD) == rank || pos(fD) == rank ||
-        !innermostContiguous(cast<MemRefType>(dest.memref.getType()))) {
+    auto channelVectors = [&] {
+      SmallVector<Value> values;
       for (int64_t i = 0; i < r; ++i) {
         ivs[ohD] = ohs[i];
         ivs[owD] = ows[i];
         for (int64_t v = 0; v < vecs; ++v)
-          storeAlong(b, loc, dest, cols[v], results[i * vecs + v]);
+          values.push_back(epilogue
+                               ? applyEpilogue(b, loc, results[i * vecs + v],
+                                               Value(), cols[v], Value())
+                               : results[i * vecs + v]);
+      }
+      return values;
+    };
+    if (r < 2 || r > lanes || !alongRows(dest)) {
+      SmallVector<Value> values = channelVectors();
+      for (int64_t i = 0; i < r; ++i) {
+        ivs[ohD] = ohs[i];
+        ivs[owD] = ows[i];
+        for (int64_t v = 0; v < vecs; ++v)
+          storeAlong(b, loc, dest, cols[v], values[i * vecs + v]);
       }
       return;
     }
+    // An epilogue input read along the pixels needs its rows contiguous;
+    // one per channel or a scalar is broadcast.
+    bool epilogueOnRows = epilogue.has_value();
+    if (epilogue)
+      for (const std::optional<Access> &input : epilogue->inputs)
+        if (input && (llvm::is_contained(input->dims, ohD) ||
+                      llvm::is_contained(input->dims, owD)))
+          epilogueOnRows &= alongRows(*input);
+    SmallVector<Value> values(results);
+    if (epilogue && !epilogueOnRows)
+      values = channelVectors();
     auto idx = [&](int64_t v) {
       return arith::ConstantIndexOp::create(b, loc, v).getResult();
     };
@@ -1248,7 +1344,7 @@ public:
     for (int64_t v = 0; v < vecs; ++v) {
       SmallVector<Value> rows;
       for (int64_t i = 0; i < lanes; ++i)
-        rows.push_back(results[std::min(i, r - 1) * vecs + v]);
+        rows.push_back(values[std::min(i, r - 1) * vecs + v]);
       for (int64_t s = 1; s < lanes; s *= 2) {
         SmallVector<int64_t> low, high;
         for (int64_t j = 0; j < lanes; ++j) {
@@ -1268,46 +1364,66 @@ public:
       }
       llvm::append_range(transposed, rows);
     }
-    // A flat view of the buffer, and the first pixel's element in it for
-    // each channel.
-    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, dest.memref);
-    Value extent = idx(1);
-    for (unsigned d = 0; d < rank; ++d)
-      extent = arith::AddIOp::create(
-          b, loc, extent,
-          arith::MulIOp::create(
-              b, loc, arith::SubIOp::create(b, loc, meta.getSizes()[d], idx(1)),
-              meta.getStrides()[d]));
-    auto flatType = MemRefType::get(
-        {ShapedType::kDynamic}, b.getF32Type(),
-        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}));
-    Value flat = memref::ReinterpretCastOp::create(
-        b, loc, flatType, meta.getBaseBuffer(), OpFoldResult(meta.getOffset()),
-        {OpFoldResult(extent)}, {OpFoldResult(b.getIndexAttr(1))});
     ivs[ohD] = ohs[0];
     ivs[owD] = ows[0];
-    SmallVector<Value> starts;
-    for (int64_t v = 0; v < vecs; ++v) {
-      SmallVector<Value> at = indices(b, loc, dest, Value(), cols[v], Value());
-      Value linear = idx(0);
-      for (unsigned d = 0; d < rank; ++d)
-        linear = arith::AddIOp::create(
-            b, loc, linear,
-            arith::MulIOp::create(b, loc, at[d], meta.getStrides()[d]));
-      starts.push_back(linear);
+    RowView out = rowView(b, loc, dest, cols);
+    // The epilogue's inputs: views along the rows, or one scalar per
+    // channel (or for all), broadcast.
+    SmallVector<std::optional<RowView>> inputViews;
+    SmallVector<SmallVector<Value>> inputScalars;
+    if (epilogueOnRows) {
+      for (const std::optional<Access> &input : epilogue->inputs) {
+        inputViews.emplace_back();
+        inputScalars.emplace_back();
+        if (!input)
+          continue;
+        if (llvm::is_contained(input->dims, owD)) {
+          inputViews.back() = rowView(b, loc, *input, cols);
+          continue;
+        }
+        for (int64_t v = 0; v < vecs; ++v)
+          for (int64_t j = 0; j < lanes; ++j) {
+            Value channel = arith::AddIOp::create(b, loc, cols[v], idx(j));
+            inputScalars.back().push_back(memref::LoadOp::create(
+                b, loc, input->memref,
+                indices(b, loc, *input, Value(), channel, Value())));
+          }
+      }
     }
-    Value channelStride = meta.getStrides()[pos(fD)];
     auto maskType = VectorType::get({lanes}, b.getI1Type());
-    auto storeAll = [&](OpBuilder &b, Value shift, Value mask) {
+    // Row segment k of every channel, under `mask`.
+    auto storeAll = [&](OpBuilder &b, int64_t k, Value mask) {
       for (int64_t v = 0; v < vecs; ++v)
         for (int64_t j = 0; j < lanes; ++j) {
-          Value at = arith::AddIOp::create(
-              b, loc, starts[v],
-              arith::MulIOp::create(b, loc, idx(j), channelStride));
-          if (shift)
-            at = arith::AddIOp::create(b, loc, at, shift);
-          vector::MaskedStoreOp::create(b, loc, flat, ValueRange{at}, mask,
-                                        transposed[v * lanes + j]);
+          Value value = transposed[v * lanes + j];
+          if (epilogueOnRows) {
+            Block &body = epilogue->op.getRegion().front();
+            IRMapping map;
+            for (auto [i, input] : llvm::enumerate(epilogue->inputs)) {
+              BlockArgument arg = body.getArgument(i);
+              auto vecType = VectorType::get({lanes}, arg.getType());
+              if (!input) {
+                map.map(arg, value);
+              } else if (inputViews[i]) {
+                Value pass = arith::ConstantOp::create(b, loc, vecType,
+                                                       b.getZeroAttr(vecType));
+                map.map(arg,
+                        vector::MaskedLoadOp::create(
+                            b, loc, vecType, inputViews[i]->flat,
+                            inputViews[i]->at(b, loc, v, j, k), mask, pass));
+              } else {
+                map.map(arg,
+                        vector::BroadcastOp::create(
+                            b, loc, vecType,
+                            inputScalars[i][llvm::is_contained(input->dims, fD)
+                                                ? v * lanes + j
+                                                : 0]));
+              }
+            }
+            value = cloneEpilogue(b, loc, map);
+          }
+          vector::MaskedStoreOp::create(b, loc, out.flat,
+                                        out.at(b, loc, v, j, k), mask, value);
         }
     };
     Value width = sizes[owD];
@@ -1317,19 +1433,15 @@ public:
     auto oneRow = [&](OpBuilder &b, Location loc) {
       SmallVector<bool> bits(lanes, false);
       std::fill_n(bits.begin(), r, true);
-      storeAll(b, Value(),
+      storeAll(b, 0,
                arith::ConstantOp::create(
                    b, loc, maskType, DenseElementsAttr::get(maskType, bits)));
       scf::YieldOp::create(b, loc);
     };
     auto severalRows = [&](OpBuilder &b, Location loc) {
-      // Row k holds the block's lanes [k * W - ow0, (k + 1) * W - ow0); its
-      // segment starts k * (row stride - W) elements after where the
-      // first row's would continue.
-      Value gap =
-          arith::SubIOp::create(b, loc, meta.getStrides()[pos(ohD)], width);
       int64_t outWidth =
-          cast<MemRefType>(dest.memref.getType()).getDimSize(pos(owD));
+          cast<MemRefType>(dest.memref.getType())
+              .getDimSize(llvm::find(dest.dims, owD) - dest.dims.begin());
       int64_t rowsTouched = ShapedType::isDynamic(outWidth)
                                 ? r
                                 : std::min(r, (r - 2) / outWidth + 2);
@@ -1356,11 +1468,83 @@ public:
                                     vector::CreateMaskOp::create(
                                         b, loc, maskType, ValueRange{bound(k)}),
                                     allTrue));
-        storeAll(b, arith::MulIOp::create(b, loc, idx(k), gap), mask);
+        storeAll(b, k, mask);
       }
       scf::YieldOp::create(b, loc);
     };
     scf::IfOp::create(b, loc, inRow, oneRow, severalRows);
+  }
+
+  /// Whether `access` holds the output's rows contiguously, channels
+  /// outside them: what storeChannels writes (and reads) along the pixels.
+  bool alongRows(const Access &access) {
+    unsigned rank = access.dims.size();
+    return rank >= 2 && access.dims.back() == owD &&
+           llvm::is_contained(access.dims, ohD) &&
+           llvm::is_contained(access.dims, fD) &&
+           innermostContiguous(cast<MemRefType>(access.memref.getType()));
+  }
+
+  /// A flat view of an access's buffer (alongRows) for storeChannels: where
+  /// the first pixel (ivs) of each channel vector is, and the steps to the
+  /// next channel and to the next output row's segment.
+  struct RowView {
+    Value flat;
+    SmallVector<Value> starts;
+    Value channelStride, gap;
+    /// Channel cols[v] + j, row segment k.
+    Value at(OpBuilder &b, Location loc, int64_t v, int64_t j, int64_t k) {
+      auto idx = [&](int64_t x) {
+        return arith::ConstantIndexOp::create(b, loc, x).getResult();
+      };
+      Value result = arith::AddIOp::create(
+          b, loc, starts[v],
+          arith::MulIOp::create(b, loc, idx(j), channelStride));
+      if (k)
+        result = arith::AddIOp::create(
+            b, loc, result, arith::MulIOp::create(b, loc, idx(k), gap));
+      return result;
+    }
+  };
+  RowView rowView(OpBuilder &b, Location loc, const Access &access,
+                  ArrayRef<Value> cols) {
+    auto idx = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    unsigned rank = access.dims.size();
+    auto pos = [&](unsigned dim) {
+      return llvm::find(access.dims, dim) - access.dims.begin();
+    };
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, access.memref);
+    Value extent = idx(1);
+    for (unsigned d = 0; d < rank; ++d)
+      extent = arith::AddIOp::create(
+          b, loc, extent,
+          arith::MulIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, meta.getSizes()[d], idx(1)),
+              meta.getStrides()[d]));
+    auto flatType = MemRefType::get(
+        {ShapedType::kDynamic}, b.getF32Type(),
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}));
+    RowView view;
+    view.flat = memref::ReinterpretCastOp::create(
+        b, loc, flatType, meta.getBaseBuffer(), OpFoldResult(meta.getOffset()),
+        {OpFoldResult(extent)}, {OpFoldResult(b.getIndexAttr(1))});
+    for (Value col : cols) {
+      SmallVector<Value> at = indices(b, loc, access, Value(), col, Value());
+      Value linear = idx(0);
+      for (unsigned d = 0; d < rank; ++d)
+        linear = arith::AddIOp::create(
+            b, loc, linear,
+            arith::MulIOp::create(b, loc, at[d], meta.getStrides()[d]));
+      view.starts.push_back(linear);
+    }
+    view.channelStride = meta.getStrides()[pos(fD)];
+    // Row k's segment starts k * (row stride - W) elements after where the
+    // first row's would continue.
+    view.gap =
+        arith::SubIOp::create(b, loc, meta.getStrides()[pos(ohD)], sizes[owD]);
+    return view;
   }
 
   /// Depthwise convolutions with a static kernel of at most 5x5 and strides
@@ -1998,6 +2182,12 @@ private:
         map.map(arg, loadVector(b, loc, input->memref, idx, mask, element));
       }
     }
+    return cloneEpilogue(b, loc, map);
+  }
+
+  /// The epilogue's body on vectors, its block arguments mapped in `map`.
+  Value cloneEpilogue(OpBuilder &b, Location loc, IRMapping &map) {
+    Block &body = epilogue->op.getRegion().front();
     auto vectorOf = [&](Value v) -> Value {
       if (Value mapped = map.lookupOrNull(v))
         return mapped;
@@ -2057,6 +2247,8 @@ private:
   /// kiln-fold-constant-transposes (filterAccess then lists the dims as if
   /// it were [C, KH, KW, F]); 0 when it is not.
   int64_t filterStrip = 0;
+  /// The channel-vector kernel's first pixel in its parallel tile.
+  Value tileStart;
   /// What the accumulators start from when not C or a splat.
   std::optional<Access> initAccess;
   unsigned nD = 0, fD = 0, ohD = 0, owD = 0, cD = 0, khD = 0, kwD = 0;

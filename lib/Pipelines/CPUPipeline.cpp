@@ -116,11 +116,14 @@ void mlir::kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   rows.vectorBits = options.vectorBits;
   pm.addNestedPass<func::FuncOp>(createKilnVectorizeRowReductions(rows));
   // Every other elementwise op: vector loops along its innermost dimension.
+  // Strided copies (into the interior of a padded buffer, say) are such ops
+  // once expanded; lowered later they were scalar loops that LLVM unrolled
+  // but could not vectorize, not knowing that the buffers do not alias.
+  pm.addNestedPass<func::FuncOp>(createKilnExpandStridedCopies());
   KilnVectorizeElementwiseOptions elementwise;
   elementwise.vectorBits = options.vectorBits;
   pm.addNestedPass<func::FuncOp>(createKilnVectorizeElementwise(elementwise));
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createKilnExpandStridedCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createKilnCountKernels({"fused"}));
@@ -169,9 +172,9 @@ void mlir::kiln::buildCPUPipeline(OpPassManager &pm,
 }
 
 void mlir::kiln::registerPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "kiln-graph-pipeline", "Graph-level passes on kiln ops",
-      buildGraphPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>("kiln-graph-pipeline",
+                                               "Graph-level passes on kiln ops",
+                                               buildGraphPipeline);
   PassPipelineRegistration<>("kiln-linalg-pipeline",
                              "Lower kiln to fused linalg on tensors",
                              buildLinalgPipeline);

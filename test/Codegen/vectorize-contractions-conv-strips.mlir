@@ -135,3 +135,46 @@ func.func @balanced_tiles(%x: memref<1x8x9x9xf32>, %w: memref<4x8x3x3x32xf32>,
   }
   return
 }
+
+// -----
+
+// A filter of 1 MB or more comes from memory on every run: each step of the
+// input-channel loop prefetches a share of the next strip, the tile's 5
+// pixel blocks (49 = 4 x 11 + 5) each taking a fifth of its 256 channel
+// rows (288 elements each: 58 elements, so 5 lines from each step's start)
+// through a flat view of the filter, clamped to its last element. A small
+// filter gets none.
+// CHECK-LABEL: func @no_prefetch
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// CHECK-LABEL: func @prefetch_next_strip
+// CHECK: scf.parallel
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %arg1 to offset: [0], sizes: [294912], strides: [1] : memref<4x256x3x3x32xf32> to memref<294912xf32>
+// CHECK: scf.for %[[C:.*]] = %c0{{.*}} to %c256
+// CHECK: arith.muli %{{.*}}, %c288
+// CHECK: arith.divui %{{.*}}, %c5
+// CHECK-COUNT-5: memref.prefetch %[[FLAT]][%{{.*}}], read, locality<3>, data : memref<294912xf32>
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c3
+// CHECK-COUNT-22: vector.fma
+func.func @no_prefetch(%x: memref<1x8x9x9xf32>, %w: memref<1x8x3x3x32xf32>,
+                       %c: memref<1x32x7x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 32, d4, d5, d6, d1 mod 32)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x8x9x9xf32>, memref<1x8x3x3x32xf32>) outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+func.func @prefetch_next_strip(%x: memref<1x256x9x9xf32>,
+                               %w: memref<4x256x3x3x32xf32>,
+                               %c: memref<1x128x7x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 32, d4, d5, d6, d1 mod 32)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x256x9x9xf32>, memref<4x256x3x3x32xf32>) outs(%c : memref<1x128x7x7xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}

@@ -310,9 +310,11 @@ func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
 // kiln-fold-constant-transposes makes of a constant one) runs with vectors
 // along the output channels: filter rows are vector loads, input elements
 // broadcasts, the constant bias initializer is read as a vector instead of
-// being written to C, the residual is gathered along the channels and the
-// result transposed in registers into row segments of NCHW. The 7x7 image
-// would fill 7 of 16 lanes along the width.
+// being written to C, the result is transposed in registers into row
+// segments of NCHW, and the epilogue runs on those: the residual is read
+// along the rows (a flat view of it, like the output's) with the stores'
+// masks, not gathered along the channels. The 7x7 image would fill 7 of 16
+// lanes along the width.
 // CHECK-LABEL: func @conv_channels
 // CHECK-NOT: linalg.generic
 // CHECK: scf.parallel
@@ -320,11 +322,15 @@ func.func @depthwise(%x: memref<1x8x10x40xf32>, %w: memref<8x3x3xf32>,
 // CHECK: memref.load %{{.*}} : memref<1x8x9x9xf32>
 // CHECK: vector.load %{{.*}} : memref<8x3x3x32xf32>, vector<16xf32>
 // CHECK: vector.fma
-// CHECK: vector.gather %{{.*}} : memref<1x32x7x7xf32>
-// CHECK: arith.maximumf {{.*}} : vector<16xf32>
 // CHECK: vector.shuffle
-// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [%{{.*}}], strides: [1]
-// CHECK: vector.maskedstore %[[FLAT]]
+// CHECK: %[[OUT:.*]] = memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [%{{.*}}], strides: [1]
+// CHECK: %[[RES:.*]] = memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [%{{.*}}], strides: [1]
+// CHECK: scf.if
+// CHECK: %[[R:.*]] = vector.maskedload %[[RES]][%{{.*}}], %[[MASK:.*]], %{{.*}}
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[R]] : vector<16xf32>
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[SUM]], %{{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore %[[OUT]][%{{.*}}], %[[MASK]], %[[RELU]]
+// CHECK-NOT: vector.gather
 // CHECK-NOT: vector.scatter
 // CHECK-NOT: linalg.generic
 memref.global "private" constant @chan_w : memref<8x3x3x32xf32> = dense<1.0>
@@ -366,6 +372,56 @@ func.func @conv_channels(%x: memref<1x8x9x9xf32>, %r: memref<1x32x7x7xf32>,
   ^bb0(%v: f32, %res: f32, %o: f32):
     %s = arith.addf %v, %res : f32
     %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  }
+  memref.dealloc %c : memref<1x32x7x7xf32>
+  return
+}
+
+// -----
+
+// An epilogue input per output channel (a scale), on the transposed
+// vectors along the pixels: one scalar per channel, broadcast, rather than
+// a vector along the channels.
+// CHECK-LABEL: func @conv_channels_scale
+// CHECK: vector.fma
+// CHECK: vector.shuffle
+// CHECK: %[[S:.*]] = memref.load %arg2[%{{.*}}] : memref<32xf32>
+// CHECK: scf.if
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %[[SPLAT]] : vector<16xf32>
+// CHECK: vector.maskedstore %{{.*}}[%{{.*}}], %{{.*}}, %[[SCALED]]
+// CHECK-NOT: vector.gather
+// CHECK-NOT: vector.scatter
+memref.global "private" constant @scale_w : memref<8x3x3x32xf32> = dense<1.0>
+func.func @conv_channels_scale(%x: memref<1x8x9x9xf32>, %y: memref<1x32x7x7xf32>,
+                               %s: memref<32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @scale_w : memref<8x3x3x32xf32>
+  %c = memref.alloc() : memref<1x32x7x7xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x32x7x7xf32>)
+  linalg.generic {indexing_maps = [
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x9x9xf32>, memref<8x3x3x32xf32>)
+      outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %m = arith.mulf %in, %f : f32
+    %a = arith.addf %o, %m : f32
+    linalg.yield %a : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel"]}
+      ins(%c, %s : memref<1x32x7x7xf32>, memref<32xf32>)
+      outs(%y : memref<1x32x7x7xf32>) {
+  ^bb0(%v: f32, %k: f32, %o: f32):
+    %m = arith.mulf %v, %k : f32
     linalg.yield %m : f32
   }
   memref.dealloc %c : memref<1x32x7x7xf32>

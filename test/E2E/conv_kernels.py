@@ -13,8 +13,9 @@
 # depthwise convolutions on their plane kernel (sizes, strides, pads,
 # dilations, filter sizes, fused bias + Clip, AVX2), and regular ones on the
 # channel-vector kernel (strip-packed filters, row blocks and tails, strides,
-# the 7x7 first layer, bias + residual + ReLU, AVX2; results stored as
-# row segments into a padded interior, rows wrapping).
+# the 7x7 first layer, bias + residual + ReLU, a filter large enough to be
+# prefetched, AVX2; results stored as row segments into a padded interior,
+# rows wrapping; a residual read from a padded interior).
 # Against numpy (kiln_testing's conv2d and pool2d; rtol 1e-4, atol 1e-5).
 
 import numpy as np
@@ -281,8 +282,9 @@ def test_channel_vectors():
     # an odd 5x13 (65), stride 2 (5x6 = 30 pixels), a 7x7 stride-2 filter
     # on 3 input channels (the first layer of a ResNet), 48 output channels
     # (not whole strips: channels last, a single-vector column tail) and 16
-    # (one vector); bias + residual add + ReLU fused, no bias, batch 2, the
-    # host's vectors and AVX2.
+    # (one vector), a 1.2 MB filter (256 -> 128, the next strip prefetched);
+    # bias + residual add + ReLU fused (the residual read along the rows),
+    # no bias, batch 2, the host's vectors and AVX2.
     cases = [
         # (C, F, H, W, k, stride, pad)
         (64, 32, 7, 7, 3, 1, 1),
@@ -292,6 +294,7 @@ def test_channel_vectors():
         (3, 32, 30, 30, 7, 2, 3),
         (24, 48, 13, 5, 3, 1, 1),
         (8, 16, 6, 6, 3, 1, 1),
+        (256, 128, 7, 7, 3, 1, 1),
     ]
     for args, isa in (((), "host"), (("--mattr=-avx512f",), "avx2")):
         for c, f, h, w_, k, s, p in cases:
@@ -361,6 +364,28 @@ def test_channel_vectors_into_padded():
             kt.check(model, {"x": x}, {"y": pooled, "z": conv2},
                      extra_args=args,
                      tag=f"chan_padded_{isa}_{c}_{f}_{h}x{w_}_k{k}_s{s}")
+    # A residual block: the residual is the interior of the second conv's
+    # padded input (rows 2 apart wider than the output's), read along the
+    # rows in the epilogue; widths 7 and 5 make blocks wrap rows.
+    for args, isa in (((), "host"), (("--mattr=-avx512f",), "avx2")):
+        for c, h, w_ in ((32, 7, 7), (64, 5, 5), (32, 9, 13)):
+            x = kt.randn(rng, 2, c, h, w_)
+            w1 = kt.glorot(rng, c * 9, c, c, 3, 3)
+            w2 = kt.glorot(rng, c * 9, c, c, 3, 3)
+            b1 = kt.randn(rng, c)
+            h1 = kt.relu(conv_ref(x, w1, b1, pads=(1,) * 4))
+            want = kt.relu(conv_ref(h1, w2, pads=(1,) * 4) + f64(h1))
+            model = kt.make_model(
+                [kt.node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1] * 4),
+                 kt.node("Relu", ["c1"], ["h"]),
+                 kt.node("Conv", ["h", "w2"], ["c2"], pads=[1] * 4),
+                 kt.node("Add", ["c2", "h"], ["a"]),
+                 kt.node("Relu", ["a"], ["y"])],
+                inputs=[kt.tensor_input("x", ["batch", c, h, w_])],
+                outputs=[kt.tensor_output("y", ["batch", c, h, w_])],
+                initializers={"w1": w1, "b1": b1, "w2": w2})
+            kt.check(model, {"x": x}, {"y": want}, extra_args=args,
+                     tag=f"chan_residual_{isa}_{c}_{h}x{w_}")
 
 
 if __name__ == "__main__":
