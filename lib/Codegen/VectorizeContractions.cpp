@@ -1381,13 +1381,15 @@ public:
           inputViews.back() = rowView(b, loc, *input, cols);
           continue;
         }
-        for (int64_t v = 0; v < vecs; ++v)
-          for (int64_t j = 0; j < lanes; ++j) {
-            Value channel = arith::AddIOp::create(b, loc, cols[v], idx(j));
-            inputScalars.back().push_back(memref::LoadOp::create(
-                b, loc, input->memref,
-                indices(b, loc, *input, Value(), channel, Value())));
-          }
+        // One per channel, or one for all.
+        int64_t count = llvm::is_contained(input->dims, fD) ? vecs * lanes : 1;
+        for (int64_t c = 0; c < count; ++c) {
+          Value channel =
+              arith::AddIOp::create(b, loc, cols[c / lanes], idx(c % lanes));
+          inputScalars.back().push_back(memref::LoadOp::create(
+              b, loc, input->memref,
+              indices(b, loc, *input, Value(), channel, Value())));
+        }
       }
     }
     auto maskType = VectorType::get({lanes}, b.getI1Type());
@@ -1524,7 +1526,8 @@ public:
               b, loc, arith::SubIOp::create(b, loc, meta.getSizes()[d], idx(1)),
               meta.getStrides()[d]));
     auto flatType = MemRefType::get(
-        {ShapedType::kDynamic}, b.getF32Type(),
+        {ShapedType::kDynamic},
+        cast<MemRefType>(access.memref.getType()).getElementType(),
         StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}));
     RowView view;
     view.flat = memref::ReinterpretCastOp::create(

@@ -380,22 +380,66 @@ func.func @conv_channels(%x: memref<1x8x9x9xf32>, %r: memref<1x32x7x7xf32>,
 
 // -----
 
+// A residual of another element type (f16, extended in the epilogue) is
+// read along the rows through a flat view of its own element type.
+// CHECK-LABEL: func @conv_f16_residual
+// CHECK: vector.shuffle
+// CHECK: %[[RES:.*]] = memref.reinterpret_cast %{{.*}} : memref<f16> to memref<?xf16, strided<[1], offset: ?>>
+// CHECK: %[[H:.*]] = vector.maskedload %[[RES]][%{{.*}}], %{{.*}}, %{{.*}} : memref<?xf16, strided<[1], offset: ?>>, vector<16xi1>, vector<16xf16> into vector<16xf16>
+// CHECK: arith.extf %[[H]] : vector<16xf16> to vector<16xf32>
+// CHECK-NOT: vector.gather
+memref.global "private" constant @w16 : memref<8x3x3x32xf32> = dense<1.0>
+func.func @conv_f16_residual(%x: memref<1x8x9x9xf32>, %r: memref<1x32x7x7xf16>, %y: memref<1x32x7x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @w16 : memref<8x3x3x32xf32>
+  %c = memref.alloc() : memref<1x32x7x7xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x32x7x7xf32>)
+  linalg.generic {indexing_maps = [
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (c, kh, kw, f)>,
+      affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x9x9xf32>, memref<8x3x3x32xf32>) outs(%c : memref<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %m = arith.mulf %in, %f : f32
+    %a = arith.addf %o, %m : f32
+    linalg.yield %a : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %r : memref<1x32x7x7xf32>, memref<1x32x7x7xf16>) outs(%y : memref<1x32x7x7xf32>) {
+  ^bb0(%v: f32, %h: f16, %o: f32):
+    %e = arith.extf %h : f16 to f32
+    %s = arith.addf %v, %e : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<1x32x7x7xf32>
+  return
+}
+
+// -----
+
 // An epilogue input per output channel (a scale), on the transposed
 // vectors along the pixels: one scalar per channel, broadcast, rather than
-// a vector along the channels.
+// a vector along the channels; a 0-d input (a shift) is loaded once.
 // CHECK-LABEL: func @conv_channels_scale
 // CHECK: vector.fma
 // CHECK: vector.shuffle
 // CHECK: %[[S:.*]] = memref.load %arg2[%{{.*}}] : memref<32xf32>
+// CHECK-COUNT-31: memref.load %arg2
+// CHECK: %[[T:.*]] = memref.load %arg3[] : memref<f32>
+// CHECK-NOT: memref.load %arg3
 // CHECK: scf.if
 // CHECK: %[[SPLAT:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK: %[[TSPLAT:.*]] = vector.broadcast %[[T]] : f32 to vector<16xf32>
 // CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %[[SPLAT]] : vector<16xf32>
-// CHECK: vector.maskedstore %{{.*}}[%{{.*}}], %{{.*}}, %[[SCALED]]
+// CHECK: %[[SHIFTED:.*]] = arith.addf %[[SCALED]], %[[TSPLAT]] : vector<16xf32>
+// CHECK: vector.maskedstore %{{.*}}[%{{.*}}], %{{.*}}, %[[SHIFTED]]
 // CHECK-NOT: vector.gather
 // CHECK-NOT: vector.scatter
 memref.global "private" constant @scale_w : memref<8x3x3x32xf32> = dense<1.0>
 func.func @conv_channels_scale(%x: memref<1x8x9x9xf32>, %y: memref<1x32x7x7xf32>,
-                               %s: memref<32xf32>) {
+                               %s: memref<32xf32>, %t: memref<f32>) {
   %zero = arith.constant 0.0 : f32
   %w = memref.get_global @scale_w : memref<8x3x3x32xf32>
   %c = memref.alloc() : memref<1x32x7x7xf32>
@@ -415,14 +459,16 @@ func.func @conv_channels_scale(%x: memref<1x8x9x9xf32>, %y: memref<1x32x7x7xf32>
   }
   linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
                                    affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> ()>,
                                    affine_map<(n, f, h, w) -> (n, f, h, w)>],
                   iterator_types = ["parallel", "parallel", "parallel",
                                     "parallel"]}
-      ins(%c, %s : memref<1x32x7x7xf32>, memref<32xf32>)
+      ins(%c, %s, %t : memref<1x32x7x7xf32>, memref<32xf32>, memref<f32>)
       outs(%y : memref<1x32x7x7xf32>) {
-  ^bb0(%v: f32, %k: f32, %o: f32):
+  ^bb0(%v: f32, %k: f32, %u: f32, %o: f32):
     %m = arith.mulf %v, %k : f32
-    linalg.yield %m : f32
+    %a = arith.addf %m, %u : f32
+    linalg.yield %a : f32
   }
   memref.dealloc %c : memref<1x32x7x7xf32>
   return
