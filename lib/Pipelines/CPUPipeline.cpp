@@ -172,9 +172,9 @@ void mlir::kiln::buildCPUPipeline(OpPassManager &pm,
 }
 
 void mlir::kiln::registerPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>("kiln-graph-pipeline",
-                                               "Graph-level passes on kiln ops",
-                                               buildGraphPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "kiln-graph-pipeline", "Graph-level passes on kiln ops",
+      buildGraphPipeline);
   PassPipelineRegistration<>("kiln-linalg-pipeline",
                              "Lower kiln to fused linalg on tensors",
                              buildLinalgPipeline);
